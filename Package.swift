@@ -1,0 +1,64 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Hot numeric code is compiled optimised even in debug builds: debug SIMD code runs ~350x slower,
+// and the real-model tests must finish in CI time. `haswell` = AVX2 + FMA + F16C, present on any
+// x86-64 server since 2013 (AVX-512 targets would SIGILL on older CPUs).
+#if arch(x86_64)
+let fast: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "haswell"])]
+#else
+let fast: [SwiftSetting] = [.unsafeFlags(["-O"])]
+#endif
+
+let package = Package(
+    name: "LoRAServe",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "loraserve", targets: ["loraserve"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Layer 0: pure (no I/O, no clock reads, no global randomness).
+        .target(name: "ServeCore"),
+        .target(name: "Kernels", swiftSettings: fast),
+        .target(name: "GGUF", dependencies: ["ServeCore"], swiftSettings: fast),
+        .target(name: "Safetensors", dependencies: ["ServeCore"], swiftSettings: fast),
+        .target(name: "Tokenizers", dependencies: ["ServeCore"], swiftSettings: fast),
+        .target(name: "LlamaModel", dependencies: ["Kernels", "ServeCore", "GGUF", "Tokenizers"], swiftSettings: fast),
+        .target(name: "BertModel", dependencies: ["Kernels", "ServeCore", "Safetensors", "Tokenizers"], swiftSettings: fast),
+        .target(name: "BatchScheduler", dependencies: ["ServeCore"]),
+        .target(name: "Placement", dependencies: ["ServeCore"]),
+        .target(name: "SummaryCache", dependencies: ["ServeCore", "Kernels"], swiftSettings: fast),
+        // Layer 1: runtime (effects: files, processes, threads, clocks).
+        .target(name: "ModelStore", dependencies: ["GGUF", "Safetensors", "LlamaModel", "Tokenizers", "ServeCore"]),
+        .target(name: "Engine", dependencies: ["LlamaModel", "ModelStore", "Kernels", "ServeCore", "Tokenizers"], swiftSettings: fast),
+        .target(name: "Simulator", dependencies: ["BatchScheduler", "Placement", "ServeCore"], swiftSettings: fast),
+        // Layer 2: the one executable.
+        .target(name: "CLI", dependencies: [
+            "Engine", "ModelStore", "BertModel", "SummaryCache", "Simulator", "Placement", "BatchScheduler", "LlamaModel", "Tokenizers", "GGUF", "Kernels", "ServeCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "loraserve", dependencies: ["CLI"]),
+        // Tests.
+        .target(name: "TestSupport", dependencies: ["GGUF", "Safetensors", "ServeCore", "Kernels"], path: "Tests/TestSupport"),
+        .testTarget(name: "ServeCoreTests", dependencies: ["ServeCore"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
+        .testTarget(name: "SafetensorsTests", dependencies: ["Safetensors", "TestSupport"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"]),
+        .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "GGUF", "Kernels", "TestSupport"]),
+        .testTarget(name: "BertModelTests", dependencies: ["BertModel", "TestSupport"]),
+        .testTarget(name: "BatchSchedulerTests", dependencies: ["BatchScheduler", "TestSupport"]),
+        .testTarget(name: "PlacementTests", dependencies: ["Placement", "TestSupport"]),
+        .testTarget(name: "SummaryCacheTests", dependencies: ["SummaryCache", "TestSupport"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "TestSupport"]),
+        .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport"]),
+        // Real-model group: needs the fetched SmolLM2 / MiniLM (fetched on first use).
+        .testTarget(name: "RealModelTests", dependencies: ["ModelStore", "Engine", "LlamaModel", "Tokenizers", "BertModel", "TestSupport"],
+                    resources: [.copy("Golden")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// BatchScheduler module (see docs/architecture.md).

@@ -1,0 +1,1 @@
+// BertModel module (see docs/architecture.md).

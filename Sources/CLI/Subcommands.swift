@@ -1,0 +1,4 @@
+import ArgumentParser
+
+/// Every subcommand of `loraserve`, in help order.
+public let subcommands: [any ParsableCommand.Type] = []

@@ -1,0 +1,1 @@
+// GGUF module (see docs/architecture.md).

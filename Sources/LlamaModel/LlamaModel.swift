@@ -1,0 +1,1 @@
+// LlamaModel module (see docs/architecture.md).

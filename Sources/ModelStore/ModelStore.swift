@@ -1,0 +1,1 @@
+// ModelStore module (see docs/architecture.md).

@@ -1,0 +1,1 @@
+// Placement module (see docs/architecture.md).

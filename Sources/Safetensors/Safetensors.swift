@@ -1,0 +1,1 @@
+// Safetensors module (see docs/architecture.md).

@@ -1,0 +1,16 @@
+/// A small, fast, seedable generator (Steele et al., SplitMix64). Deterministic across platforms,
+/// which `SystemRandomNumberGenerator` is not: every seeded path in LoRAServe uses this.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    public mutating func nextUnitFloat() -> Float { Float(next() >> 40) * 0x1p-24 }
+    public mutating func nextUnitDouble() -> Double { Double(next() >> 11) * 0x1p-53 }
+}

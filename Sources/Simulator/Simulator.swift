@@ -1,0 +1,1 @@
+// Simulator module (see docs/architecture.md).

@@ -1,0 +1,1 @@
+// SummaryCache module (see docs/architecture.md).
