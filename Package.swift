@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "Placement", dependencies: ["ServeCore"]),
         .target(name: "SummaryCache", dependencies: ["ServeCore", "Kernels"], swiftSettings: fast),
         // Layer 1: runtime (effects: files, processes, threads, clocks).
-        .target(name: "ModelStore", dependencies: ["GGUF", "Safetensors", "LlamaModel", "Tokenizers", "ServeCore"]),
+        .target(name: "ModelStore", dependencies: ["GGUF", "Safetensors", "LlamaModel", "Tokenizers", "ServeCore"], swiftSettings: fast),
         .target(name: "Engine", dependencies: ["LlamaModel", "ModelStore", "Kernels", "ServeCore", "Tokenizers"], swiftSettings: fast),
         .target(name: "Simulator", dependencies: ["BatchScheduler", "Placement", "ServeCore"], swiftSettings: fast),
         // Layer 2: the one executable.

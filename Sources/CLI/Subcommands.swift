@@ -1,4 +1,6 @@
 import ArgumentParser
 
 /// Every subcommand of `loraserve`, in help order.
-public let subcommands: [any ParsableCommand.Type] = []
+public let subcommands: [any ParsableCommand.Type] = [
+    ModelsCommand.self,
+]

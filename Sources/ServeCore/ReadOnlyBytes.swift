@@ -26,4 +26,11 @@ public final class ReadOnlyBytes: @unchecked Sendable {
     deinit { release(buffer) }
 
     public var count: Int { buffer.count }
+
+    /// Runs `body` with the bytes while guaranteeing this owner outlives the call (reading
+    /// `buffer` alone does not: the owner may be released right after the property read).
+    public func withBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        defer { withExtendedLifetime(self) {} }
+        return try body(buffer)
+    }
 }

@@ -1,1 +1,0 @@
-// ModelStore module (see docs/architecture.md).
