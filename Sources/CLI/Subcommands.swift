@@ -2,5 +2,8 @@ import ArgumentParser
 
 /// Every subcommand of `loraserve`, in help order.
 public let subcommands: [any ParsableCommand.Type] = [
+    GenerateCommand.self,
+    TokenizeCommand.self,
     ModelsCommand.self,
+    BenchCommand.self,
 ]

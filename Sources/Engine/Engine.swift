@@ -1,1 +1,0 @@
-// Engine module (see docs/architecture.md).
