@@ -29,6 +29,7 @@ let package = Package(
         .target(name: "LlamaModel", dependencies: ["Kernels", "ServeCore", "GGUF", "Tokenizers"], swiftSettings: fast),
         .target(name: "BertModel", dependencies: ["Kernels", "ServeCore", "Safetensors", "Tokenizers"], swiftSettings: fast),
         .target(name: "BatchScheduler", dependencies: ["ServeCore"]),
+        .target(name: "OpenAIWire", dependencies: ["ServeCore"]),
         .target(name: "Placement", dependencies: ["ServeCore"]),
         .target(name: "SummaryCache", dependencies: ["ServeCore", "Kernels"], swiftSettings: fast),
         // Layer 1: runtime (effects: files, processes, threads, clocks).
@@ -50,6 +51,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"]),
         .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "GGUF", "Kernels", "TestSupport"]),
         .testTarget(name: "BertModelTests", dependencies: ["BertModel", "TestSupport"]),
+        .testTarget(name: "OpenAIWireTests", dependencies: ["OpenAIWire"]),
         .testTarget(name: "BatchSchedulerTests", dependencies: ["BatchScheduler", "TestSupport"]),
         .testTarget(name: "PlacementTests", dependencies: ["Placement", "TestSupport"]),
         .testTarget(name: "SummaryCacheTests", dependencies: ["SummaryCache", "TestSupport"]),
