@@ -30,6 +30,7 @@ let package = Package(
         .target(name: "BertModel", dependencies: ["Kernels", "ServeCore", "Safetensors", "Tokenizers"], swiftSettings: fast),
         .target(name: "BatchScheduler", dependencies: ["ServeCore"]),
         .target(name: "OpenAIWire", dependencies: ["ServeCore"]),
+        .target(name: "LoRAAdapters", dependencies: ["ServeCore", "Safetensors", "GGUF"], swiftSettings: fast),
         .target(name: "Placement", dependencies: ["ServeCore"]),
         .target(name: "SummaryCache", dependencies: ["ServeCore", "Kernels"], swiftSettings: fast),
         // Layer 1: runtime (effects: files, processes, threads, clocks).
@@ -52,6 +53,7 @@ let package = Package(
         .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "GGUF", "Kernels", "TestSupport"]),
         .testTarget(name: "BertModelTests", dependencies: ["BertModel", "TestSupport"]),
         .testTarget(name: "OpenAIWireTests", dependencies: ["OpenAIWire"]),
+        .testTarget(name: "LoRAAdaptersTests", dependencies: ["LoRAAdapters", "TestSupport"]),
         .testTarget(name: "BatchSchedulerTests", dependencies: ["BatchScheduler", "TestSupport"]),
         .testTarget(name: "PlacementTests", dependencies: ["Placement", "TestSupport"]),
         .testTarget(name: "SummaryCacheTests", dependencies: ["SummaryCache", "TestSupport"]),
