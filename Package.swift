@@ -24,6 +24,7 @@ let package = Package(
         .target(name: "ServeCore"),
         .target(name: "Kernels", swiftSettings: fast),
         .target(name: "GGUF", dependencies: ["ServeCore"], swiftSettings: fast),
+        .executableTarget(name: "GGUFFuzz", dependencies: ["GGUF", "ServeCore"], swiftSettings: fast),
         .target(name: "Safetensors", dependencies: ["ServeCore"], swiftSettings: fast),
         .target(name: "Tokenizers", dependencies: ["ServeCore", "GGUF"], swiftSettings: fast),
         .target(name: "LlamaModel", dependencies: ["Kernels", "ServeCore", "GGUF", "Tokenizers"], swiftSettings: fast),
@@ -61,7 +62,7 @@ let package = Package(
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport"]),
         // Real-model group: needs the fetched SmolLM2 / MiniLM (fetched on first use).
-        .testTarget(name: "RealModelTests", dependencies: ["ModelStore", "Engine", "LlamaModel", "Tokenizers", "BertModel", "TestSupport"],
+        .testTarget(name: "RealModelTests", dependencies: ["ModelStore", "Engine", "LlamaModel", "Tokenizers", "BertModel", "GGUF", "TestSupport"],
                     resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]

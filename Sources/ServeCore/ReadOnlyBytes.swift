@@ -12,7 +12,10 @@ public final class ReadOnlyBytes: @unchecked Sendable {
     public init(copying bytes: some Collection<UInt8>) {
         let count = bytes.count
         let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 64)
-        _ = raw.initializeMemory(as: UInt8.self, from: bytes)
+        let copied: Void? = bytes.withContiguousStorageIfAvailable { source in
+            if let base = source.baseAddress, let target = raw.baseAddress { target.copyMemory(from: base, byteCount: count) }
+        }
+        if copied == nil { _ = raw.initializeMemory(as: UInt8.self, from: bytes) }
         self.buffer = UnsafeRawBufferPointer(start: raw.baseAddress, count: count)
         self.release = { $0.deallocate() }
     }
