@@ -49,10 +49,10 @@ let package = Package(
         .testTarget(name: "ServeCoreTests", dependencies: ["ServeCore"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
-        .testTarget(name: "SafetensorsTests", dependencies: ["Safetensors", "TestSupport"]),
+        .testTarget(name: "SafetensorsTests", dependencies: ["Safetensors", "ServeCore", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport", "GGUF"]),
         .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "GGUF", "Kernels", "TestSupport"]),
-        .testTarget(name: "BertModelTests", dependencies: ["BertModel", "TestSupport"]),
+        .testTarget(name: "BertModelTests", dependencies: ["BertModel", "Safetensors", "Kernels", "ServeCore", "TestSupport"]),
         .testTarget(name: "OpenAIWireTests", dependencies: ["OpenAIWire"]),
         .testTarget(name: "LoRAAdaptersTests", dependencies: ["LoRAAdapters", "TestSupport"]),
         .testTarget(name: "BatchSchedulerTests", dependencies: ["BatchScheduler", "TestSupport"]),
@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport"]),
         // Real-model group: needs the fetched SmolLM2 / MiniLM (fetched on first use).
-        .testTarget(name: "RealModelTests", dependencies: ["ModelStore", "Engine", "LlamaModel", "Tokenizers", "BertModel", "GGUF", "TestSupport"],
+        .testTarget(name: "RealModelTests", dependencies: ["ModelStore", "Engine", "LlamaModel", "Tokenizers", "BertModel", "GGUF", "Safetensors", "TestSupport"],
                     resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]

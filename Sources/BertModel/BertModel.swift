@@ -1,1 +1,0 @@
-// BertModel module (see docs/architecture.md).

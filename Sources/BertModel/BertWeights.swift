@@ -1,0 +1,99 @@
+import Safetensors
+
+/// One encoder layer. Q, K and V are stacked into one [3·hidden × hidden] matrix so the three
+/// projections run as a single matrix product.
+struct BertLayerWeights: Sendable {
+    let qkvWeight: FloatStorage, qkvBias: FloatStorage
+    let attentionOutWeight: FloatStorage, attentionOutBias: FloatStorage
+    let attentionNormWeight: FloatStorage, attentionNormBias: FloatStorage
+    let intermediateWeight: FloatStorage, intermediateBias: FloatStorage
+    let outputWeight: FloatStorage, outputBias: FloatStorage
+    let outputNormWeight: FloatStorage, outputNormBias: FloatStorage
+}
+
+/// All weights of a BERT encoder, copied to aligned F32 (F16/BF16 files are widened).
+///
+/// Tensor names are HF's `BertModel` names without the `bert.` prefix (as all-MiniLM-L6-v2 ships
+/// them); a `bert.`-prefixed file is accepted too.
+struct BertWeights: Sendable {
+    let wordEmbeddings: FloatStorage
+    let positionEmbeddings: FloatStorage
+    let tokenTypeEmbeddings: FloatStorage
+    let embeddingNormWeight: FloatStorage, embeddingNormBias: FloatStorage
+    let layers: [BertLayerWeights]
+    /// FNV-1a 64 over tensor names, shapes and F32 bit patterns in a fixed order.
+    let digest: String
+
+    init(file: SafetensorsFile, config: BertConfig) throws(EmbedderLoadError) {
+        var loader = Loader(file: file)
+        let h = config.hiddenSize, f = config.intermediateSize
+        wordEmbeddings = try loader.load("embeddings.word_embeddings.weight", [config.vocabularySize, h])
+        positionEmbeddings = try loader.load("embeddings.position_embeddings.weight", [config.maxPositions, h])
+        tokenTypeEmbeddings = try loader.load("embeddings.token_type_embeddings.weight", [config.typeVocabularySize, h])
+        embeddingNormWeight = try loader.load("embeddings.LayerNorm.weight", [h])
+        embeddingNormBias = try loader.load("embeddings.LayerNorm.bias", [h])
+        var layers: [BertLayerWeights] = []
+        for l in 0..<config.layerCount {
+            let p = "encoder.layer.\(l)."
+            let q = try loader.values(p + "attention.self.query.weight", [h, h])
+            let k = try loader.values(p + "attention.self.key.weight", [h, h])
+            let v = try loader.values(p + "attention.self.value.weight", [h, h])
+            let qb = try loader.values(p + "attention.self.query.bias", [h])
+            let kb = try loader.values(p + "attention.self.key.bias", [h])
+            let vb = try loader.values(p + "attention.self.value.bias", [h])
+            layers.append(BertLayerWeights(
+                qkvWeight: FloatStorage(q + k + v), qkvBias: FloatStorage(qb + kb + vb),
+                attentionOutWeight: try loader.load(p + "attention.output.dense.weight", [h, h]),
+                attentionOutBias: try loader.load(p + "attention.output.dense.bias", [h]),
+                attentionNormWeight: try loader.load(p + "attention.output.LayerNorm.weight", [h]),
+                attentionNormBias: try loader.load(p + "attention.output.LayerNorm.bias", [h]),
+                intermediateWeight: try loader.load(p + "intermediate.dense.weight", [f, h]),
+                intermediateBias: try loader.load(p + "intermediate.dense.bias", [f]),
+                outputWeight: try loader.load(p + "output.dense.weight", [h, f]),
+                outputBias: try loader.load(p + "output.dense.bias", [h]),
+                outputNormWeight: try loader.load(p + "output.LayerNorm.weight", [h]),
+                outputNormBias: try loader.load(p + "output.LayerNorm.bias", [h])))
+        }
+        self.layers = layers
+        digest = "fnv1a64:" + loader.digestHex
+    }
+
+    /// Reads tensors by name, checks shape and finiteness, and folds them into the digest.
+    private struct Loader {
+        let file: SafetensorsFile
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+
+        init(file: SafetensorsFile) { self.file = file }
+
+        var digestHex: String {
+            let hex = String(hash, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }
+
+        mutating func load(_ name: String, _ shape: [Int]) throws(EmbedderLoadError) -> FloatStorage {
+            FloatStorage(try values(name, shape))
+        }
+
+        mutating func values(_ name: String, _ shape: [Int]) throws(EmbedderLoadError) -> [Float] {
+            guard let info = file.tensors[name] ?? file.tensors["bert." + name] else { throw .missingTensor(name: name) }
+            guard info.shape == shape else { throw .wrongShape(tensor: name, expected: shape, actual: info.shape) }
+            let values: [Float]
+            do { values = try file.floats(info.name) } catch { throw .safetensors(error) }
+            mix(bytes: Array(name.utf8))
+            for d in shape { mix(UInt64(d)) }
+            for (i, v) in values.enumerated() {
+                guard v.isFinite else { throw .nonFiniteWeight(tensor: name, index: i) }
+                mix(UInt64(v.bitPattern))
+            }
+            return values
+        }
+
+        private mutating func mix(_ word: UInt64) {
+            hash = (hash ^ word) &* 0x0000_0100_0000_01B3
+        }
+
+        private mutating func mix(bytes: [UInt8]) {
+            for b in bytes { mix(UInt64(b)) }
+        }
+    }
+}

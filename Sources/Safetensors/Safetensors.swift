@@ -1,1 +1,0 @@
-// Safetensors module (see docs/architecture.md).
