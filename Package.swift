@@ -27,7 +27,7 @@ let package = Package(
         .executableTarget(name: "GGUFFuzz", dependencies: ["GGUF", "ServeCore"], swiftSettings: fast),
         .target(name: "Safetensors", dependencies: ["ServeCore"], swiftSettings: fast),
         .target(name: "Tokenizers", dependencies: ["ServeCore", "GGUF"], swiftSettings: fast),
-        .target(name: "LlamaModel", dependencies: ["Kernels", "ServeCore", "GGUF", "Tokenizers"], swiftSettings: fast),
+        .target(name: "LlamaModel", dependencies: ["Kernels", "ServeCore", "GGUF", "Tokenizers", "LoRAAdapters"], swiftSettings: fast),
         .target(name: "BertModel", dependencies: ["Kernels", "ServeCore", "Safetensors", "Tokenizers"], swiftSettings: fast),
         .target(name: "BatchScheduler", dependencies: ["ServeCore"]),
         .target(name: "OpenAIWire", dependencies: ["ServeCore"]),
@@ -35,8 +35,8 @@ let package = Package(
         .target(name: "Placement", dependencies: ["ServeCore"]),
         .target(name: "SummaryCache", dependencies: ["ServeCore", "Kernels"], swiftSettings: fast),
         // Layer 1: runtime (effects: files, processes, threads, clocks).
-        .target(name: "ModelStore", dependencies: ["GGUF", "Safetensors", "LlamaModel", "Tokenizers", "ServeCore"], swiftSettings: fast),
-        .target(name: "Engine", dependencies: ["LlamaModel", "ModelStore", "Kernels", "ServeCore", "Tokenizers"], swiftSettings: fast),
+        .target(name: "ModelStore", dependencies: ["GGUF", "Safetensors", "LlamaModel", "Tokenizers", "ServeCore", "LoRAAdapters"], swiftSettings: fast),
+        .target(name: "Engine", dependencies: ["LlamaModel", "ModelStore", "Kernels", "ServeCore", "Tokenizers", "BatchScheduler", "LoRAAdapters", "Safetensors"], swiftSettings: fast),
         .target(name: "Simulator", dependencies: ["BatchScheduler", "Placement", "ServeCore"], swiftSettings: fast),
         // Layer 2: the one executable.
         .target(name: "CLI", dependencies: [
@@ -59,6 +59,7 @@ let package = Package(
         .testTarget(name: "PlacementTests", dependencies: ["Placement", "TestSupport"]),
         .testTarget(name: "SummaryCacheTests", dependencies: ["SummaryCache", "TestSupport"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "ModelStore", "LoRAAdapters", "BatchScheduler", "GGUF", "ServeCore", "TestSupport"]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport"]),
         // Real-model group: needs the fetched SmolLM2 / MiniLM (fetched on first use).

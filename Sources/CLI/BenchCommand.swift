@@ -74,7 +74,8 @@ struct BenchEngineCommand: ParsableCommand {
     /// decodes 16 tokens instead of 128 and prefills once (still tokens/s, so comparable as a ratio).
     private func measure(_ bench: EngineBenchmark, threads: Int, reference: Bool, runs: Int) throws -> EngineBenchmark.Figures {
         let context = try LlamaContext(weights: bench.weights, maxBatchTokens: 512, maxLogitRows: 1,
-                                       pool: ThreadPool(threadCount: threads), kernels: reference ? .reference : .optimised)
+                                       pool: ThreadPool(threadCount: threads))
+        context.useReferenceKernels = reference
         return EngineBenchmark.Figures(
             prefill64TokensPerSecond: try bench.prefill(tokens: 64, context: context, runs: runs),
             prefill512TokensPerSecond: try bench.prefill(tokens: 512, context: context, runs: runs),

@@ -25,7 +25,7 @@ struct ModelOptions: ParsableArguments {
             let path = try model ?? LlamaLoader.defaultModelPath(progress: Console.progress)
             return try LlamaLoader.load(path: path)
         } catch {
-            throw CLIError(error.description)
+            throw CLIError(String(describing: error))
         }
     }
 }

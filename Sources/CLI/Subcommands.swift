@@ -4,6 +4,7 @@ import ArgumentParser
 public let subcommands: [any ParsableCommand.Type] = [
     GenerateCommand.self,
     TokenizeCommand.self,
+    AdaptersCommand.self,
     ModelsCommand.self,
     BenchCommand.self,
 ]

@@ -11,6 +11,18 @@ public struct EngineBenchmark {
         public var prefill64TokensPerSecond: Double
         public var prefill512TokensPerSecond: Double
         public var decodeTokensPerSecond: Double
+
+        public init(prefill64TokensPerSecond: Double, prefill512TokensPerSecond: Double, decodeTokensPerSecond: Double) {
+            self.prefill64TokensPerSecond = prefill64TokensPerSecond
+            self.prefill512TokensPerSecond = prefill512TokensPerSecond
+            self.decodeTokensPerSecond = decodeTokensPerSecond
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case prefill64TokensPerSecond = "prefill_64_tokens_per_second"
+            case prefill512TokensPerSecond = "prefill_512_tokens_per_second"
+            case decodeTokensPerSecond = "decode_tokens_per_second"
+        }
     }
 
     public let weights: LlamaWeights

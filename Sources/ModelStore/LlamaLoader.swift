@@ -1,4 +1,5 @@
 import GGUF
+import LoRAAdapters
 import LlamaModel
 import ServeCore
 import Tokenizers
@@ -51,5 +52,14 @@ public enum LlamaLoader {
             progress("The base model is not present yet: fetching it (one time, ~93 MB) …")
         }
         do { return try fetcher.ensure(ModelCatalog.smolLM2)[0] } catch { throw .store(error) }
+    }
+}
+
+extension LoadedLlama {
+    /// The dimensions adapters for this model must have.
+    public var shape: BaseModelShape {
+        let c = weights.config
+        return BaseModelShape(layers: c.layerCount, width: c.embeddingWidth, feedForwardWidth: c.feedForwardWidth,
+                              heads: c.headCount, kvHeads: c.kvHeadCount)
     }
 }

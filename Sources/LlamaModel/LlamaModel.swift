@@ -1,1 +1,0 @@
-// LlamaModel module (see docs/architecture.md).
