@@ -1,0 +1,114 @@
+/// Word lists of the question guards (lower-case, diacritics folded). English only: the guards
+/// are a cheap veto layer on top of the similarity threshold, not a parser.
+enum GuardLexicon {
+    /// Words that negate or exclude. "n't" contractions are split off by the tokenizer into "not".
+    static let negations: Set<String> = [
+        "not", "no", "never", "none", "nobody", "nothing", "nowhere", "neither", "nor", "cannot",
+        "without", "except", "excluding", "non", "lack", "lacks", "lacked", "lacking",
+    ]
+
+    /// Pairs of words whose swap turns a question into a different question with high embedding
+    /// similarity (the SQuAD 2.0 adversarial style: "imports" for "exports", "before" for "after").
+    /// Each side lists surface forms; a form ending in "*" matches by prefix.
+    static let opposites: [([String], [String])] = [
+        (["before", "earlier", "prior", "preceded", "precede*"], ["after", "later", "followed", "follow*", "subsequent*"]),
+        (["most", "maximum", "max", "largest", "biggest", "highest", "greatest"], ["least", "minimum", "min", "smallest", "lowest", "fewest"]),
+        (["more"], ["less", "fewer"]),
+        (["commonly", "common", "often", "frequently", "usually"], ["rarely", "rare", "seldom", "uncommon", "infrequently"]),
+        (["first", "earliest"], ["last", "latest", "final"]),
+        (["upper"], ["lower"]),
+        (["import*"], ["export*"]),
+        (["buy", "buys", "bought", "buying", "buyer*", "purchase*"], ["sell", "sells", "sold", "selling", "seller*"]),
+        (["win", "wins", "won", "winning", "winner*", "victor*"], ["lose", "loses", "lost", "losing", "loser*", "defeated"]),
+        (["increase*", "rise", "rose", "grew", "grow*"], ["decrease*", "fall", "fell", "decline*", "shrank", "shrink*"]),
+        (["start*", "began", "begin*", "founded", "established"], ["end", "ends", "ended", "ending", "dissolved", "abolished"]),
+        (["north*"], ["south*"]),
+        (["east*"], ["west*"]),
+        (["inside", "internal", "interior"], ["outside", "external", "exterior"]),
+        (["easy", "easier", "easiest"], ["hard", "harder", "hardest", "difficult"]),
+        (["best"], ["worst"]),
+        (["older", "oldest", "elder", "eldest"], ["younger", "youngest"]),
+        (["positive"], ["negative"]),
+        (["true"], ["false"]),
+        (["enter*", "entrance"], ["exit*", "leave"]),
+        (["attack*", "offens*"], ["defen*"]),
+    ]
+
+    /// Pairs (by index into `opposites`) that describe one event from the two sides ("X bought
+    /// from Y" = "Y sold to X"): skipped when a question asks "to whom / from whom / by whom",
+    /// which is exactly how such a question is rephrased from the other side.
+    static let converseOpposites: Set<Int> = Set(opposites.indices.filter { i in
+        ["buy", "win", "import*"].contains(opposites[i].0.first ?? "")
+    })
+
+    /// Words after which a capitalised word still starts a clause (for entity detection), and
+    /// words never treated as entities even when capitalised mid-sentence.
+    static let nonEntities: Set<String> = [
+        "i", "i'm", "i've", "i'd", "i'll", "a", "an", "the", "of", "and", "or", "in", "on", "at", "to",
+        "for", "by", "with", "from", "is", "are", "was", "were", "what", "which", "who", "whom", "whose",
+        "when", "where", "why", "how", "it", "this", "that", "these", "those",
+    ]
+
+    /// Function words: skipped when words inside quotes become entities, and the lookahead of
+    /// "which/what + noun" stops at them.
+    static let functionWords: Set<String> = [
+        "a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "by", "with", "from", "as",
+        "is", "are", "was", "were", "be", "been", "being", "did", "does", "do", "had", "has", "have",
+        "will", "would", "can", "could", "should", "may", "might", "must", "shall", "that", "this",
+        "these", "those", "it", "its", "their", "his", "her", "they", "he", "she", "we", "you", "not",
+    ]
+
+    /// Auxiliaries: "When did …" is a question, "When the Normans …," is a subordinate clause.
+    static let auxiliaries: Set<String> = [
+        "is", "are", "was", "were", "be", "did", "does", "do", "had", "has", "have", "will", "would",
+        "can", "could", "should", "may", "might", "must", "shall",
+    ]
+
+    /// Conjunctions that open a leading subordinate clause ("When X happened, how many …?").
+    static let subordinators: Set<String> = [
+        "when", "where", "while", "if", "after", "before", "once", "since", "although", "though",
+        "because", "as", "supposing", "assuming", "given", "whenever", "until",
+    ]
+
+    static let interrogatives: Set<String> = ["who", "whom", "whose", "what", "which", "when", "where", "why", "how"]
+
+    /// Head nouns that give "which/what X" a specific answer type.
+    static let timeNouns: Set<String> = [
+        "year", "years", "century", "centuries", "decade", "decades", "date", "dates", "day", "days",
+        "month", "months", "era", "period", "season", "week", "hour", "moment",
+    ]
+    static let placeNouns: Set<String> = [
+        "country", "countries", "city", "cities", "place", "places", "region", "regions", "kingdom",
+        "kingdoms", "island", "islands", "location", "locations", "town", "towns", "continent", "state",
+        "province", "area", "river", "sea", "village", "territory", "nation", "port", "site", "county",
+    ]
+    static let personNouns: Set<String> = [
+        "person", "people", "man", "men", "woman", "women", "king", "kings", "queen", "duke", "dukes",
+        "prince", "princess", "emperor", "pope", "leader", "leaders", "ruler", "rulers", "author",
+        "authors", "writer", "individual", "individuals", "scientist", "scientists", "abbot", "abbots",
+        "bishop", "general", "commander", "son", "daughter", "wife", "husband", "brother", "sister",
+        "mother", "father", "president", "mathematician", "mathematicians", "researcher", "researchers",
+        "student", "teacher", "monk", "monks", "knight", "lord", "earl", "baron",
+    ]
+    static let quantityNouns: Set<String> = [
+        "number", "amount", "size", "percentage", "percent", "proportion", "quantity", "count", "total",
+        "sum", "price", "cost", "distance", "length", "height", "weight", "population",
+    ]
+    static let reasonNouns: Set<String> = ["reason", "reasons", "cause", "causes", "purpose", "motive"]
+
+    /// Words after "how" that ask for a quantity.
+    static let howQuantity: Set<String> = [
+        "many", "much", "far", "long", "old", "big", "large", "tall", "high", "often", "fast", "heavy",
+        "wide", "deep", "small", "short",
+    ]
+
+    static let months: [String: Int] = [
+        "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+        "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    ]
+
+    /// Words before "one" that make it a pronoun, not a count ("which one", "no one").
+    static let pronounOnePrefixes: Set<String> = [
+        "which", "the", "no", "any", "every", "each", "this", "that", "another", "some", "such", "only",
+    ]
+}

@@ -1,0 +1,80 @@
+/// What the guards extract from one question, computed once per text.
+///
+/// *Core* vs *full text*: a conversational query wraps its question in context ("I'm reading
+/// about where the Normans came from. Could you tell me who the leader … was?"). The core is the
+/// last sentence that ends in "?" (else the last one with an interrogative, else everything).
+/// Negation, question type and the "what it asks about" sets (entities, numbers, dates) come from
+/// the core; the full text is what the *other* question is checked against ("does this question
+/// mention it anywhere?"), so context may add names and years without causing a veto.
+public struct QuestionAnalysis: Sendable, Equatable {
+    public let text: String
+    /// The question core, as words (lower-cased).
+    public let coreWords: [String]
+    /// Every word of the full text.
+    public let allWords: Set<String>
+    /// The core contains a negation or exclusion word.
+    public let isNegated: Bool
+    public let questionType: QuestionType
+    /// Named entities of the core: capitalised words not at a sentence start, and the content
+    /// words of quoted strings (lower-cased).
+    public let entities: Set<String>
+    public let numbers: Set<NumberMention>
+    public let dates: Set<DateMention>
+    /// Numbers and dates anywhere in the text (what the other question's core is checked against).
+    public let allNumbers: Set<NumberMention>
+    public let allDates: Set<DateMention>
+
+    public init(_ text: String) {
+        self.text = text
+        let tokens = GuardTokenizer.tokenize(text)
+        let core = Self.core(of: tokens)
+        let coreWordTokens = core.filter { $0.kind == .word }
+        coreWords = coreWordTokens.map(\.text)
+        allWords = Set(tokens.filter { $0.kind == .word }.map(\.text))
+        isNegated = Self.hasNegation(coreWordTokens)
+        questionType = QuestionType.classify(core)
+        entities = Self.entities(coreWordTokens)
+        let coreQuantities = QuantityExtractor.extract(core)
+        numbers = coreQuantities.numbers
+        dates = coreQuantities.dates
+        let allQuantities = QuantityExtractor.extract(tokens)
+        allNumbers = allQuantities.numbers
+        allDates = allQuantities.dates
+    }
+
+    /// The last sentence ending in "?", else the last sentence containing an interrogative, else
+    /// all tokens.
+    static func core(of tokens: [GuardToken]) -> [GuardToken] {
+        guard let lastSentence = tokens.last?.sentence, lastSentence > 0 else { return tokens }
+        var sentences = [[GuardToken]](repeating: [], count: lastSentence + 1)
+        for t in tokens { sentences[t.sentence].append(t) }
+        sentences.removeAll { s in !s.contains { $0.kind == .word } }
+        if let q = sentences.last(where: { $0.last?.text == "?" }) { return q }
+        if let q = sentences.last(where: { s in s.contains { GuardLexicon.interrogatives.contains($0.text) } }) { return q }
+        return tokens
+    }
+
+    static func hasNegation(_ words: [GuardToken]) -> Bool {
+        for (i, t) in words.enumerated() where GuardLexicon.negations.contains(t.text) {
+            // "yes/no question", "yes or no": an answer type, not a negation.
+            if t.text == "no", i > 0, words[i - 1].text == "yes" || (i > 1 && words[i - 1].text == "or" && words[i - 2].text == "yes") {
+                continue
+            }
+            return true
+        }
+        return false
+    }
+
+    static func entities(_ words: [GuardToken]) -> Set<String> {
+        var out = Set<String>()
+        for t in words {
+            if GuardLexicon.nonEntities.contains(t.text) || GuardLexicon.months[t.text] != nil { continue }
+            if t.quoted, !GuardLexicon.functionWords.contains(t.text) {
+                out.insert(t.text)
+            } else if t.isCapitalized, !t.atSentenceStart, t.text.first?.isLetter == true {
+                out.insert(t.text)
+            }
+        }
+        return out
+    }
+}

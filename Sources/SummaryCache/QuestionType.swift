@@ -1,0 +1,106 @@
+/// The kind of answer a question asks for, as far as cheap cues tell.
+public enum QuestionType: String, Sendable, Codable, CaseIterable {
+    /// who, whom, whose, which king…
+    case person
+    /// when, what year, which century…
+    case time
+    /// where, which country…
+    case place
+    /// how many, how much, how far, what number…
+    case quantity
+    /// why, for what reason…
+    case reason
+    /// how (not followed by a quantity word)
+    case manner
+    /// what / which with no telling head noun: could be anything, so compatible with every type.
+    case generic
+    /// No interrogative at all (keyword-style queries such as "Norse raiders leader name").
+    case unknown
+
+    /// Whether two questions may share an answer by type. Unknown and generic are compatible with
+    /// everything (paraphrases often swap "who" for "which duke" or drop the wh-word entirely);
+    /// two specific types must be equal.
+    public func isCompatible(with other: QuestionType) -> Bool {
+        if self == other { return true }
+        let open: Set<QuestionType> = [.generic, .unknown]
+        return open.contains(self) || open.contains(other)
+    }
+
+    /// Classifies the question core: the first interrogative after any leading subordinate
+    /// clause ("When Robert sailed in 1081, how many soldiers…" asks "how many").
+    static func classify(_ core: [GuardToken]) -> QuestionType {
+        let tokens = stripLeadingSubordinateClause(core)
+        let words = tokens.filter { $0.kind == .word }.map(\.text)
+        guard let i = mainInterrogative(tokens) else { return .unknown }
+        let next = i + 1 < words.count ? words[i + 1] : ""
+        switch words[i] {
+        case "who", "whom", "whose": return .person
+        case "when": return .time
+        case "where": return .place
+        case "why": return .reason
+        case "how":
+            if GuardLexicon.howQuantity.contains(next) { return .quantity }
+            if next == "come" { return .reason }
+            return .manner
+        default:
+            return headNounType(words, after: i)
+        }
+    }
+
+    /// Index (among the words) of the interrogative that asks the question: the first one, except
+    /// that a "when/where" opening a clause without an auxiliary ("…, when the input is sorted,
+    /// what is…") is a conjunction if a later interrogative follows a comma.
+    static func mainInterrogative(_ tokens: [GuardToken]) -> Int? {
+        var wordIndex = -1
+        var candidate: Int?
+        var sawCommaAfterCandidate = false
+        for (k, t) in tokens.enumerated() {
+            if t.kind == .punctuation {
+                if t.text == ",", candidate != nil { sawCommaAfterCandidate = true }
+                continue
+            }
+            wordIndex += 1
+            guard GuardLexicon.interrogatives.contains(t.text) else { continue }
+            if let c = candidate {
+                return sawCommaAfterCandidate ? wordIndex : c
+            }
+            let next = tokens[(k + 1)...].first { $0.kind == .word }?.text ?? ""
+            let isConjunction = (t.text == "when" || t.text == "where") && !GuardLexicon.auxiliaries.contains(next)
+            if !isConjunction { return wordIndex }
+            candidate = wordIndex
+        }
+        return candidate
+    }
+
+    /// "which former Frankish kingdom" → place: looks at up to three words after which/what,
+    /// stopping at the first function word.
+    static func headNounType(_ words: [String], after i: Int) -> QuestionType {
+        var j = i + 1
+        while j < words.count, j <= i + 3 {
+            let w = words[j]
+            if GuardLexicon.timeNouns.contains(w) { return .time }
+            if GuardLexicon.placeNouns.contains(w) { return .place }
+            if GuardLexicon.personNouns.contains(w) { return .person }
+            if GuardLexicon.quantityNouns.contains(w) { return .quantity }
+            if GuardLexicon.reasonNouns.contains(w) { return .reason }
+            if GuardLexicon.functionWords.contains(w) { break }
+            j += 1
+        }
+        return .generic
+    }
+
+    /// Drops "When the Normans conquered England," from the front when a later clause holds the
+    /// real interrogative. "When did…" (conjunction followed by an auxiliary) is left alone.
+    static func stripLeadingSubordinateClause(_ core: [GuardToken]) -> [GuardToken] {
+        guard let first = core.first(where: { $0.kind == .word }),
+              GuardLexicon.subordinators.contains(first.text) else { return core }
+        let words = core.filter { $0.kind == .word }
+        if words.count > 1, GuardLexicon.interrogatives.contains(first.text), GuardLexicon.auxiliaries.contains(words[1].text) {
+            return core
+        }
+        guard let comma = core.firstIndex(where: { $0.kind == .punctuation && $0.text == "," }) else { return core }
+        let rest = Array(core[(comma + 1)...])
+        let restHasInterrogative = rest.contains { $0.kind == .word && GuardLexicon.interrogatives.contains($0.text) }
+        return restHasInterrogative ? rest : core
+    }
+}

@@ -1,1 +1,0 @@
-// SummaryCache module (see docs/architecture.md).

@@ -1,0 +1,92 @@
+extension SummaryCachePolicy {
+    /// Finds a reusable summary for `query` about `document`, or says why there is none.
+    ///
+    /// 1. Key = (tenant, document id + version, fingerprint); only that partition is searched.
+    /// 2. The `candidateCount` nearest cached questions (cosine on normalised vectors).
+    /// 3. In similarity order: skip expired ones; stop at the first below the threshold; run the
+    ///    guards on the rest; the first that passes is the hit.
+    /// 4. A hit bumps `hits`/`lastUsedAt` (eviction only; the TTL is absolute).
+    /// Expired entries anywhere in the cache are purged on the way (returned as actions).
+    public mutating func lookup(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
+                                query: String, vector: [Float], now: Double) throws(CacheError) -> LookupOutcome {
+        guard vector.count == fingerprint.dimensions else {
+            throw .dimensionMismatch(expected: fingerprint.dimensions, actual: vector.count)
+        }
+        let q = try VectorMath.normalized(vector)
+        let key = PartitionKey(tenant: tenant, document: document, fingerprint: fingerprint)
+        stats.lookups += 1
+        var provenance = LookupProvenance(partition: key, candidates: [], threshold: config.similarityThreshold)
+
+        // Search before purging, so a candidate that expired just now is reported as `.expired`.
+        let found = try partitions[key]?.index.search(q, k: config.candidateCount) ?? []
+        let queryAnalysis = QuestionAnalysis(query)
+        var hit: (CacheEntry, Float)?
+        var firstVeto: VetoedCandidate?
+        var sawExpiredAboveThreshold = false
+        for candidate in found {
+            guard let e = entries[candidate.id] else { continue }
+            var record = LookupProvenance.Candidate(id: e.id, cachedQuery: e.queryText, similarity: candidate.similarity, outcome: .notExamined)
+            defer { provenance.candidates.append(record) }
+            if hit != nil { continue }
+            if candidate.similarity < config.similarityThreshold {
+                record.outcome = .belowThreshold
+                continue
+            }
+            if now >= expiresAt(e) {
+                record.outcome = .expired
+                sawExpiredAboveThreshold = true
+                continue
+            }
+            let verdict = guards.check(cached: QuestionAnalysis(e.queryText), query: queryAnalysis)
+            if verdict.passed {
+                record.outcome = .hit
+                hit = (e, candidate.similarity)
+            } else {
+                record.outcome = .vetoed(verdict)
+                for k in verdict.firedKinds { stats.vetoesByGuard[k.rawValue, default: 0] += 1 }
+                if firstVeto == nil {
+                    firstVeto = VetoedCandidate(id: e.id, cachedQuery: e.queryText, similarity: candidate.similarity, verdict: verdict)
+                }
+            }
+        }
+
+        var actions = purgeExpired(now: now)
+        let result: LookupResult
+        if let (e, similarity) = hit {
+            var updated = e
+            updated.hits += 1
+            updated.lastUsedAt = max(e.lastUsedAt, now)
+            entries[e.id] = updated
+            eviction.update(updated)
+            actions.append(.touch(e.id, lastUsedAt: updated.lastUsedAt, hits: updated.hits))
+            stats.hits += 1
+            stats.tokensSaved += e.summaryTokenCost
+            result = .hit(updated, similarity: similarity)
+        } else if let veto = firstVeto {
+            stats.missesVetoed += 1
+            result = .miss(.vetoed(veto))
+        } else if sawExpiredAboveThreshold {
+            stats.missesExpired += 1
+            result = .miss(.expired)
+        } else if let best = found.first?.similarity {
+            stats.missesBelowThreshold += 1
+            result = .miss(.belowThreshold(best: best))
+        } else {
+            stats.missesNoCandidates += 1
+            result = .miss(.noCandidates)
+        }
+        return LookupOutcome(result: result, provenance: provenance, actions: actions)
+    }
+
+    /// Removes every entry whose absolute TTL has passed.
+    public mutating func purgeExpired(now: Double) -> [CacheAction] {
+        var actions: [CacheAction] = []
+        while let top = expiry.min, now >= top.createdAt + config.ttlSeconds {
+            expiry.popMin()
+            // Stale heap item (entry already removed, or the id was reused): skip.
+            guard let e = entries[top.id], e.createdAt == top.createdAt else { continue }
+            if let a = removeEntry(top.id, reason: .expired) { actions.append(a) }
+        }
+        return actions
+    }
+}
