@@ -29,10 +29,10 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["ServeCore", "GGUF"], swiftSettings: fast),
         .target(name: "LlamaModel", dependencies: ["Kernels", "ServeCore", "GGUF", "Tokenizers", "LoRAAdapters"], swiftSettings: fast),
         .target(name: "BertModel", dependencies: ["Kernels", "ServeCore", "Safetensors", "Tokenizers"], swiftSettings: fast),
-        .target(name: "BatchScheduler", dependencies: ["ServeCore"]),
+        .target(name: "BatchScheduler", dependencies: ["ServeCore"], swiftSettings: fast),
         .target(name: "OpenAIWire", dependencies: ["ServeCore"]),
         .target(name: "LoRAAdapters", dependencies: ["ServeCore", "Safetensors", "GGUF", "Kernels"], swiftSettings: fast),
-        .target(name: "Placement", dependencies: ["ServeCore"]),
+        .target(name: "Placement", dependencies: ["ServeCore"], swiftSettings: fast),
         .target(name: "SummaryCache", dependencies: ["ServeCore", "Kernels"], swiftSettings: fast),
         // Layer 1: runtime (effects: files, processes, threads, clocks).
         .target(name: "ModelStore", dependencies: ["GGUF", "Safetensors", "LlamaModel", "Tokenizers", "ServeCore", "LoRAAdapters"], swiftSettings: fast),

@@ -1,1 +1,0 @@
-// Placement module (see docs/architecture.md).
