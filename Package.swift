@@ -23,6 +23,7 @@ let package = Package(
         // Layer 0: pure (no I/O, no clock reads, no global randomness).
         .target(name: "ServeCore"),
         .target(name: "Kernels", swiftSettings: fast),
+        .executableTarget(name: "KernelsBench", dependencies: ["Kernels"], swiftSettings: fast),
         .target(name: "GGUF", dependencies: ["ServeCore"], swiftSettings: fast),
         .executableTarget(name: "GGUFFuzz", dependencies: ["GGUF", "ServeCore"], swiftSettings: fast),
         .target(name: "Safetensors", dependencies: ["ServeCore"], swiftSettings: fast),
