@@ -6,11 +6,11 @@ import LlamaModel
 import ModelStore
 
 /// `loraserve bench …`: benchmarks that report numbers (never tests with time asserts).
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (tokens/s and ratios against a baseline measured in the same run).",
-        subcommands: [BenchEngineCommand.self]
+        subcommands: [BenchEngineCommand.self, BenchLoRACommand.self]
     )
 }
 
