@@ -18,6 +18,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Layer 0: pure (no I/O, no clock reads, no global randomness).
@@ -39,10 +44,22 @@ let package = Package(
         .target(name: "ModelStore", dependencies: ["GGUF", "Safetensors", "LlamaModel", "Tokenizers", "ServeCore", "LoRAAdapters"], swiftSettings: fast),
         .target(name: "Engine", dependencies: ["LlamaModel", "ModelStore", "Kernels", "ServeCore", "Tokenizers", "BatchScheduler", "LoRAAdapters", "Safetensors"], swiftSettings: fast),
         .target(name: "Simulator", dependencies: ["BatchScheduler", "Placement", "ServeCore"], swiftSettings: fast),
+        .target(name: "Worker", dependencies: [
+            "Engine", "OpenAIWire", "ServeCore", "Tokenizers",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        .target(name: "CacheStores", dependencies: [
+            "SummaryCache", "ServeCore",
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]),
+        .executableTarget(name: "CacheStoreCrashWriter", dependencies: ["CacheStores", "SummaryCache"]),
         // Layer 2: the one executable.
         .target(name: "CLI", dependencies: [
             "Engine", "ModelStore", "BertModel", "SummaryCache", "Simulator", "Placement", "BatchScheduler", "LlamaModel", "Tokenizers", "GGUF", "Kernels", "ServeCore",
+            "Worker", "LoRAAdapters", "Safetensors",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "loraserve", dependencies: ["CLI"]),
         // Tests.
@@ -61,6 +78,16 @@ let package = Package(
         .testTarget(name: "SummaryCacheTests", dependencies: ["SummaryCache", "TestSupport"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "ModelStore", "LoRAAdapters", "BatchScheduler", "GGUF", "ServeCore", "TestSupport"]),
+        .testTarget(name: "WorkerTests", dependencies: [
+            "Worker", "Engine", "OpenAIWire", "ServeCore", "Tokenizers",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .testTarget(name: "CacheStoresTests", dependencies: [
+            "CacheStores", "SummaryCache", "CacheStoreCrashWriter",
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport"]),
         // Real-model group: needs the fetched SmolLM2 / MiniLM (fetched on first use).

@@ -65,7 +65,7 @@ import TestSupport
     @Test func observableAdapterChangesOnlyItsRequests() async throws {
         let fx = try EngineFixture()
         let target = TokenID(3 + Int(UInt8(ascii: "Z")))
-        let files = try ObservableAdapter.make(model: fx.model, preferring: "Z", rank: 4, alpha: 8, progress: { _ in })
+        let files = try ObservableAdapter.make(model: fx.model, preferring: "Z", rank: 8, alpha: 16, progress: { _ in })
         try AdapterFiles.writePEFT(directory: fx.adapterRoot + "/likes-z", config: files.config, weights: files.weights)
         let engine = try fx.engine()
         _ = try await engine.loadAdapter(name: "likes-z", path: "likes-z")

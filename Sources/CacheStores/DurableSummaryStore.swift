@@ -1,0 +1,30 @@
+import SummaryCache
+
+/// What the durable stores add to `SummaryStore`: transactional batches, incremental reads of
+/// what other writers (other controllers) changed, and the schema version.
+public protocol DurableSummaryStore: SummaryStore {
+    /// Applies the policy's actions in one transaction: all of them become durable, or none.
+    /// (Shadows the protocol extension's non-atomic `apply`; call it on the concrete store or
+    /// through this protocol.)
+    func apply(_ actions: [CacheAction]) async throws
+    /// Entries inserted or changed (stored or touched) after `updatedAfter` by any writer,
+    /// oldest change first, and the newest change time seen (pass it, minus a small overlap, to
+    /// the next call). Times are the store's clock (`StoreChanges`), not the policy's.
+    func loadSince(updatedAfter: Double) async throws -> StoreChanges
+    /// The number of the newest schema migration applied to the database.
+    func schemaVersion() async throws -> Int
+}
+
+/// The result of `DurableSummaryStore.loadSince(updatedAfter:)`.
+public struct StoreChanges: Sendable, Equatable {
+    /// Changed or new entries, oldest change first.
+    public var entries: [CacheEntry]
+    /// The largest change time among `entries` (store clock, seconds since 1970), or the
+    /// `updatedAfter` passed in when nothing changed.
+    public var watermark: Double
+
+    public init(entries: [CacheEntry], watermark: Double) {
+        self.entries = entries
+        self.watermark = watermark
+    }
+}

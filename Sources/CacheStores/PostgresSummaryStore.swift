@@ -1,0 +1,236 @@
+import Foundation
+import PostgresNIO
+import SummaryCache
+
+/// A `SummaryStore` in PostgreSQL, for several controllers sharing one cache.
+///
+/// - Row ids are assigned by the database (identity column); `EntryIDMap` translates the
+///   policy's per-controller ids, so two controllers never overwrite each other's entries.
+/// - Each controller sees the others' entries through `loadAll()` (startup) and
+///   `loadSince(updatedAfter:)` (polling); changes are stamped with the database clock, so
+///   controller clocks need not agree.
+/// - Every operation runs in one transaction; operations of one store run one at a time (in call
+///   order), so the id map always matches what was committed.
+///
+/// The caller owns the `PostgresClient` and must keep `client.run()` running (see
+/// `withClient`), as for any PostgresNIO client.
+public actor PostgresSummaryStore: DurableSummaryStore {
+    public let client: PostgresClient
+    /// Written into each row's `writer` column (diagnostics: which controller stored it).
+    public nonisolated let writerID: String
+    private let logger: Logger
+    private var ids = EntryIDMap()
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    /// Creates the store and applies pending migrations (safe when several controllers start at
+    /// once). Throws `CacheStoreError.schemaTooNew` for a database migrated by a newer build.
+    public init(client: PostgresClient, writerID: String = "controller-\(UInt32.random(in: 0...UInt32.max))",
+                logger: Logger = PostgresSummaryStore.quietLogger) async throws {
+        self.client = client
+        self.writerID = writerID
+        self.logger = logger
+        try await Self.migrate(client: client, logger: logger)
+    }
+
+    /// A logger that only reports critical problems.
+    public static var quietLogger: Logger {
+        var l = Logger(label: "loraserve.cache.postgres")
+        l.logLevel = .critical
+        return l
+    }
+
+    /// Runs `body` with a client whose `run()` loop lives in a child task for the duration.
+    public static func withClient<T: Sendable>(
+        _ configuration: PostgresClient.Configuration, logger: Logger = quietLogger,
+        _ body: @Sendable (PostgresClient) async throws -> T
+    ) async throws -> T {
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            do {
+                let result = try await body(client)
+                group.cancelAll()
+                return result
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+
+    /// `client.withTransaction`, rethrowing the closure's own error (e.g. `schemaTooNew`) when
+    /// the rollback itself succeeded, instead of PostgresNIO's wrapper.
+    static func transaction<T: Sendable>(_ client: PostgresClient, logger: Logger,
+                                         isolation: isolated (any Actor)? = #isolation,
+                                         _ body: (PostgresConnection) async throws -> sending T) async throws -> sending T {
+        do {
+            return try await client.withTransaction(logger: logger, isolation: isolation, body)
+        } catch let error as PostgresTransactionError {
+            if let inner = error.closureError, error.rollbackError == nil, error.commitError == nil { throw inner }
+            throw error
+        }
+    }
+
+    /// Applies pending migrations in one transaction under an advisory lock.
+    public static func migrate(client: PostgresClient, logger: Logger = quietLogger) async throws {
+        try await Self.transaction(client, logger: logger) { conn in
+            _ = try await conn.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.advisoryLockKey))", logger: logger)
+            _ = try await conn.query(PostgresQuery(unsafeSQL: PostgresSchema.createMigrationsTable), logger: logger)
+            let current = try await appliedVersion(conn, logger: logger)
+            guard current <= PostgresSchema.latestVersion else {
+                throw CacheStoreError.schemaTooNew(found: current, known: PostgresSchema.latestVersion)
+            }
+            for m in PostgresSchema.migrations where m.version > current {
+                for sql in m.statements { _ = try await conn.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+                _ = try await conn.query(
+                    "INSERT INTO loraserve_schema_migrations (version, name) VALUES (\(m.version), \(m.name))",
+                    logger: logger)
+            }
+        }
+    }
+
+    private static func appliedVersion(_ conn: PostgresConnection, logger: Logger) async throws -> Int {
+        let rows = try await conn.query("SELECT COALESCE(MAX(version), 0)::BIGINT FROM loraserve_schema_migrations",
+                                        logger: logger)
+        for try await version in rows.decode(Int.self) { return version }
+        return 0
+    }
+
+    public func schemaVersion() async throws -> Int {
+        try await client.withConnection { conn in try await Self.appliedVersion(conn, logger: logger) }
+    }
+
+    // MARK: Serialisation (actor methods re-enter at every await; the id map must follow commits)
+
+    private func serialized<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        if busy {
+            await withCheckedContinuation { waiters.append($0) }
+        } else {
+            busy = true
+        }
+        defer {
+            if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
+        }
+        return try await body()
+    }
+
+    // MARK: SummaryStore
+
+    /// Every row of every controller, under ids unique in this controller's policy namespace.
+    public func loadAll() async throws -> [CacheEntry] {
+        try await serialized {
+            let rows = try await select("SELECT \(unescaped: PostgresSchema.selectColumns) FROM loraserve_summary_entries ORDER BY id")
+            var entries: [CacheEntry] = []
+            for r in rows {
+                var e = r.entry
+                e.id = ids.policyID(forRow: r.row, entry: r.entry)
+                entries.append(e)
+            }
+            return entries
+        }
+    }
+
+    /// Rows stored or touched (by any controller) after `updatedAfter` (database clock). A
+    /// transaction that stamped its rows before a reader's watermark but committed after it is
+    /// only seen if the next call overlaps: pass `watermark - a few seconds`; re-seen rows keep
+    /// their ids.
+    public func loadSince(updatedAfter: Double) async throws -> StoreChanges {
+        try await serialized {
+            let rows = try await select("""
+                SELECT \(unescaped: PostgresSchema.selectColumns) FROM loraserve_summary_entries
+                WHERE updated_at > \(updatedAfter) ORDER BY updated_at, id
+                """)
+            var entries: [CacheEntry] = []
+            for r in rows {
+                var e = r.entry
+                e.id = ids.policyID(forRow: r.row, entry: r.entry)
+                entries.append(e)
+            }
+            return StoreChanges(entries: entries, watermark: rows.map(\.updatedAt).max() ?? updatedAfter)
+        }
+    }
+
+    public func put(_ entry: CacheEntry) async throws { try await apply([.persist(entry)]) }
+
+    public func touch(_ id: EntryID, lastUsedAt: Double, hits: Int) async throws {
+        try await apply([.touch(id, lastUsedAt: lastUsedAt, hits: hits)])
+    }
+
+    public func delete(_ ids: [EntryID]) async throws {
+        try await apply(ids.map { .delete($0, reason: .evicted) })
+    }
+
+    /// Deletes the document's rows written by *any* controller (invalidation is global).
+    @discardableResult
+    public func delete(tenant: TenantID, documentID: DocumentID) async throws -> Int {
+        try await serialized {
+            let deleted: [Int64] = try await Self.transaction(client, logger: logger) { conn in
+                let rows = try await conn.query("""
+                    DELETE FROM loraserve_summary_entries
+                    WHERE tenant = \(tenant.rawValue) AND document_id = \(documentID.rawValue) RETURNING id
+                    """, logger: logger)
+                var out: [Int64] = []
+                for try await id in rows.decode(Int64.self) { out.append(id) }
+                return out
+            }
+            for row in deleted { ids.unbind(row: row) }
+            return deleted.count
+        }
+    }
+
+    /// Rows in the shared table (all controllers).
+    public func count() async throws -> Int {
+        try await client.withConnection { conn in
+            let rows = try await conn.query("SELECT COUNT(*)::BIGINT FROM loraserve_summary_entries", logger: logger)
+            for try await n in rows.decode(Int.self) { return n }
+            return 0
+        }
+    }
+
+    /// Applies the actions in order in one transaction (all or nothing). `.touch` only moves
+    /// `last_used_at`/`hits` forward (controllers sharing an entry count hits independently);
+    /// `.touch`/`.delete` of an id this store never bound do nothing.
+    public func apply(_ actions: [CacheAction]) async throws {
+        guard !actions.isEmpty else { return }
+        try await serialized {
+            let before = ids
+            let writer = writerID
+            let after = try await Self.transaction(client, logger: logger) { conn in
+                var map = before
+                for action in actions {
+                    switch action {
+                    case let .persist(entry):
+                        let query = try map.rowForPut(entry).map { try PostgresRows.upsert(entry, row: $0, writer: writer) }
+                            ?? PostgresRows.insert(entry, writer: writer)
+                        let rows = try await conn.query(query, logger: logger)
+                        for try await row in rows.decode(Int64.self) { map.bind(entry, row: row) }
+                    case let .touch(id, lastUsedAt, hits):
+                        guard let row = map.row(of: id) else { continue }
+                        _ = try await conn.query("""
+                            UPDATE loraserve_summary_entries
+                            SET last_used_at = GREATEST(last_used_at, \(lastUsedAt)),
+                                hits = GREATEST(hits, \(Int64(hits))),
+                                updated_at = \(unescaped: PostgresSchema.nowSQL)
+                            WHERE id = \(row)
+                            """, logger: logger)
+                    case let .delete(id, _):
+                        guard let row = map.row(of: id) else { continue }
+                        _ = try await conn.query("DELETE FROM loraserve_summary_entries WHERE id = \(row)", logger: logger)
+                        map.unbind(policy: id)
+                    }
+                }
+                return map
+            }
+            ids = after
+        }
+    }
+
+    private func select(_ query: PostgresQuery) async throws -> [(row: Int64, entry: CacheEntry, updatedAt: Double)] {
+        try await client.withConnection { conn in
+            var out: [(row: Int64, entry: CacheEntry, updatedAt: Double)] = []
+            for try await row in try await conn.query(query, logger: logger) { out.append(try PostgresRows.entry(row)) }
+            return out
+        }
+    }
+}
