@@ -1,4 +1,4 @@
-/// The keys and values of one sequence, for every layer (F32).
+/// The keys and values of one sequence, for every layer (F32 or F16, see `KVPrecision`).
 ///
 /// Layout: `[layer][kvHead][position][headDimension]`, so one head's keys are contiguous rows that
 /// attention streams through with SIMD dot products. Memory is reserved for `capacity` positions
@@ -14,11 +14,12 @@ public final class KVCache {
     let layerCount: Int
     let kvHeadCount: Int
     let headDimension: Int
-    let keys: UnsafeMutablePointer<Float>
-    let values: UnsafeMutablePointer<Float>
+    public let precision: KVPrecision
+    let keys: UnsafeMutableRawPointer
+    let values: UnsafeMutableRawPointer
 
     /// - Throws: `.invalidConfig` when `capacity` is not in `1...config.contextLength`.
-    public init(config: LlamaConfig, capacity: Int) throws(LlamaModelError) {
+    public init(config: LlamaConfig, capacity: Int, precision: KVPrecision = .f16) throws(LlamaModelError) {
         guard capacity >= 1, capacity <= config.contextLength else {
             throw .invalidConfig("KV cache capacity \(capacity) must be in 1...\(config.contextLength)")
         }
@@ -26,9 +27,10 @@ public final class KVCache {
         layerCount = config.layerCount
         kvHeadCount = config.kvHeadCount
         headDimension = config.headDimension
-        let floats = config.layerCount * config.kvHeadCount * capacity * config.headDimension
-        keys = .allocate(capacity: floats)
-        values = .allocate(capacity: floats)
+        self.precision = precision
+        let bytes = config.layerCount * config.kvHeadCount * capacity * config.headDimension * precision.elementBytes
+        keys = .allocate(byteCount: bytes, alignment: 64)
+        values = .allocate(byteCount: bytes, alignment: 64)
     }
 
     deinit {
@@ -40,24 +42,24 @@ public final class KVCache {
     public var remaining: Int { capacity - count }
 
     /// Bytes reserved for keys and values together.
-    public var byteCount: Int { 2 * layerCount * kvHeadCount * capacity * headDimension * MemoryLayout<Float>.stride }
+    public var byteCount: Int { 2 * layerCount * kvHeadCount * capacity * headDimension * precision.elementBytes }
 
     /// Forgets every position at or after `newCount` (clamped to `0...count`).
     public func truncate(to newCount: Int) {
         count = min(max(newCount, 0), count)
     }
 
-    /// Floats between consecutive (layer, head) planes.
+    /// Elements between consecutive (layer, head) planes.
     @inline(__always) var planeStride: Int { capacity * headDimension }
 
-    /// First key row of one KV head in one layer.
-    @inline(__always) func keyPlane(layer: Int, head: Int) -> UnsafeMutablePointer<Float> {
-        keys + (layer * kvHeadCount + head) * planeStride
+    /// First key row of one KV head in one layer, as elements of type `E` (matching `precision`).
+    @inline(__always) func keyPlane<E: KVElement>(layer: Int, head: Int, as _: E.Type) -> UnsafeMutablePointer<E> {
+        keys.assumingMemoryBound(to: E.self) + (layer * kvHeadCount + head) * planeStride
     }
 
-    /// First value row of one KV head in one layer.
-    @inline(__always) func valuePlane(layer: Int, head: Int) -> UnsafeMutablePointer<Float> {
-        values + (layer * kvHeadCount + head) * planeStride
+    /// First value row of one KV head in one layer, as elements of type `E` (matching `precision`).
+    @inline(__always) func valuePlane<E: KVElement>(layer: Int, head: Int, as _: E.Type) -> UnsafeMutablePointer<E> {
+        values.assumingMemoryBound(to: E.self) + (layer * kvHeadCount + head) * planeStride
     }
 
     /// Whether this cache was made for a model of `config`'s shape.

@@ -35,19 +35,26 @@ extension LlamaContext {
 
     /// Copies this step's (rotated) keys and values into each chunk's cache at its positions.
     func storeKeysAndValues(layer: Int) {
-        let headDim = config.headDimension, kvHeads = config.kvHeadCount, kvWidth = config.kvWidth
         for c in 0..<batch.chunkCount {
-            let cache = batch.caches[c]
-            for i in 0..<batch.tokenCount[c] {
-                let t = batch.tokenStart[c] + i
-                let position = batch.startPosition[c] + i
-                for h in 0..<kvHeads {
-                    let source = t * kvWidth + h * headDim
-                    (cache.keyPlane(layer: layer, head: h) + position * headDim)
-                        .update(from: scratch.key + source, count: headDim)
-                    (cache.valuePlane(layer: layer, head: h) + position * headDim)
-                        .update(from: scratch.value + source, count: headDim)
-                }
+            switch batch.caches[c].precision {
+            case .f32: store(chunk: c, layer: layer, as: Float.self)
+            case .f16: store(chunk: c, layer: layer, as: Float16.self)
+            }
+        }
+    }
+
+    private func store<E: KVElement>(chunk c: Int, layer: Int, as type: E.Type) {
+        let headDim = config.headDimension, kvHeads = config.kvHeadCount, kvWidth = config.kvWidth
+        let cache = batch.caches[c]
+        for i in 0..<batch.tokenCount[c] {
+            let t = batch.tokenStart[c] + i
+            let position = batch.startPosition[c] + i
+            for h in 0..<kvHeads {
+                let source = t * kvWidth + h * headDim
+                E.store(scratch.key + source, into: cache.keyPlane(layer: layer, head: h, as: E.self) + position * headDim,
+                        count: headDim)
+                E.store(scratch.value + source, into: cache.valuePlane(layer: layer, head: h, as: E.self) + position * headDim,
+                        count: headDim)
             }
         }
     }
@@ -72,17 +79,21 @@ extension LlamaContext {
             }
         }
         pool.parallelFor(itemCount) { index in
-            self.attend(item: self.scratch.items[index], layer: layer)
+            let item = self.scratch.items[index]
+            switch self.batch.caches[Int(item.chunk)].precision {
+            case .f32: self.attend(item: item, layer: layer, as: Float.self)
+            case .f16: self.attend(item: item, layer: layer, as: Float16.self)
+            }
         }
     }
 
-    private func attend(item: AttentionItem, layer: Int) {
+    private func attend<E: KVElement>(item: AttentionItem, layer: Int, as type: E.Type) {
         let headDim = config.headDimension, queryWidth = config.queryWidth
         let c = Int(item.chunk), head = Int(item.head)
         let cache = batch.caches[c]
         let kvHead = head / config.groupSize
-        let keys = UnsafePointer(cache.keyPlane(layer: layer, head: kvHead))
-        let values = UnsafePointer(cache.valuePlane(layer: layer, head: kvHead))
+        let keys = UnsafePointer(cache.keyPlane(layer: layer, head: kvHead, as: E.self))
+        let values = UnsafePointer(cache.valuePlane(layer: layer, head: kvHead, as: E.self))
         let firstPosition = batch.startPosition[c] - batch.tokenStart[c]
         let scale = 1 / Float(headDim).squareRoot()
         withUnsafeTemporaryAllocation(of: Float.self, capacity: AttentionMath.blockLength) { scores in
@@ -111,7 +122,7 @@ enum AttentionMath {
     /// softmax(q·Kᵀ·scale)·V over `length` cached rows, as one pass with a running max and sum
     /// (flash-attention style), so no score buffer proportional to the context is needed.
     @inline(__always)
-    static func attendOne(query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
+    static func attendOne<E: KVElement>(query: UnsafePointer<Float>, keys: UnsafePointer<E>, values: UnsafePointer<E>,
                           length: Int, headDim: Int, scale: Float, scores: UnsafeMutablePointer<Float>,
                           out: UnsafeMutablePointer<Float>) {
         out.update(repeating: 0, count: headDim)
@@ -148,7 +159,7 @@ enum AttentionMath {
     /// output accumulator live in registers (8 × SIMD8 each), and scores are computed 8 keys at
     /// a time with one transposing horizontal-add tree instead of 8 separate reductions.
     @inline(__always)
-    static func attendOne64(query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
+    static func attendOne64<E: KVElement>(query: UnsafePointer<Float>, keys: UnsafePointer<E>, values: UnsafePointer<E>,
                             length: Int, scale: Float, scores: UnsafeMutablePointer<Float>,
                             out: UnsafeMutablePointer<Float>) {
         let q = Query64(query, scale: scale)
@@ -164,7 +175,7 @@ enum AttentionMath {
             while j + 8 <= n {
                 let s = q.scores8(keys + (start + j) * 64)
                 store(s, scores + j)
-                blockMax = pointwiseMax(blockMax, s)
+                blockMax = Query64.max8(blockMax, s)
                 j += 8
             }
             var tailMax = blockMax.max()
@@ -187,10 +198,10 @@ enum AttentionMath {
                 let p = expf(scores[j] - runningMax)
                 runningSum += p
                 let pp = SIMD8<Float>(repeating: p)
-                a0.addProduct(pp, load(v)); a1.addProduct(pp, load(v + 8))
-                a2.addProduct(pp, load(v + 16)); a3.addProduct(pp, load(v + 24))
-                a4.addProduct(pp, load(v + 32)); a5.addProduct(pp, load(v + 40))
-                a6.addProduct(pp, load(v + 48)); a7.addProduct(pp, load(v + 56))
+                a0.addProduct(pp, E.load8(v)); a1.addProduct(pp, E.load8(v + 8))
+                a2.addProduct(pp, E.load8(v + 16)); a3.addProduct(pp, E.load8(v + 24))
+                a4.addProduct(pp, E.load8(v + 32)); a5.addProduct(pp, E.load8(v + 40))
+                a6.addProduct(pp, E.load8(v + 48)); a7.addProduct(pp, E.load8(v + 56))
                 v += 64
             }
             start += n
@@ -213,24 +224,24 @@ enum AttentionMath {
     }
 
     @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+    static func dot<E: KVElement>(_ a: UnsafePointer<Float>, _ b: UnsafePointer<E>, count: Int) -> Float {
         var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
         var i = 0
         while i + 16 <= count {
-            acc0.addProduct(load(a + i), load(b + i))
-            acc1.addProduct(load(a + i + 8), load(b + i + 8))
+            acc0.addProduct(load(a + i), E.load8(b + i))
+            acc1.addProduct(load(a + i + 8), E.load8(b + i + 8))
             i += 16
         }
-        if i < count { acc0.addProduct(load(a + i), load(b + i)) }
+        if i < count { acc0.addProduct(load(a + i), E.load8(b + i)) }
         return (acc0 + acc1).sum()
     }
 
     @inline(__always)
-    static func axpy(_ alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, count: Int) {
+    static func axpy<E: KVElement>(_ alpha: Float, x: UnsafePointer<E>, y: UnsafeMutablePointer<Float>, count: Int) {
         let a = SIMD8<Float>(repeating: alpha)
         var i = 0
         while i < count {
-            store(load(y + i).addingProduct(a, load(x + i)), y + i)
+            store(load(y + i).addingProduct(a, E.load8(x + i)), y + i)
             i += 8
         }
     }

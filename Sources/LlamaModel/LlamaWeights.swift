@@ -15,6 +15,24 @@ public struct LlamaLayerWeights: Sendable {
     public let gate: WeightMatrix
     public let up: WeightMatrix
     public let down: WeightMatrix
+    /// The seven projections repacked by the kernels for few-token (decode) matmuls, indexed by
+    /// `LlamaProjection.rawValue`; empty when the weights were loaded without packing.
+    let packed: [PackedWeights]
+
+    init(attentionNorm: [Float], query: WeightMatrix, key: WeightMatrix, value: WeightMatrix,
+         attentionOutput: WeightMatrix, ffnNorm: [Float], gate: WeightMatrix, up: WeightMatrix,
+         down: WeightMatrix, pack: Bool) {
+        self.attentionNorm = attentionNorm
+        self.query = query
+        self.key = key
+        self.value = value
+        self.attentionOutput = attentionOutput
+        self.ffnNorm = ffnNorm
+        self.gate = gate
+        self.up = up
+        self.down = down
+        packed = pack ? [query, key, value, attentionOutput, gate, up, down].map(Ops.pack) : []
+    }
 }
 
 /// The immutable, shareable weights of a Llama-architecture GGUF model.
@@ -32,9 +50,16 @@ public final class LlamaWeights: Sendable {
     /// True when the file has no `output.weight` and the LM head reuses `token_embd`.
     public let isOutputTied: Bool
     public let layers: [LlamaLayerWeights]
+    /// The LM head repacked for few-row matmuls (nil without packing).
+    let packedOutput: PackedWeights?
+    /// Whether quantised matrices were repacked by `Ops.pack` for decode (costs about one more
+    /// copy of the Q4/Q8 weights in memory, ~95 MB for SmolLM2-135M).
+    public var isPacked: Bool { packedOutput != nil }
 
     /// Validates the architecture, every tensor's presence, shape and type.
-    public init(file: GGUFFile) throws(LlamaModelError) {
+    ///
+    /// - Parameter pack: repack Q4_0/Q4_1/Q8_0 matrices with `Ops.pack` for faster decode.
+    public init(file: GGUFFile, pack: Bool = true) throws(LlamaModelError) {
         let config = try LlamaConfig(gguf: file)
         let loader = TensorLoader(file: file)
         let w = config.embeddingWidth
@@ -60,22 +85,24 @@ public final class LlamaWeights: Sendable {
                 ffnNorm: try loader.vector(p + "ffn_norm.weight", count: w),
                 gate: try loader.matrix(p + "ffn_gate.weight", rows: config.feedForwardWidth, cols: w),
                 up: try loader.matrix(p + "ffn_up.weight", rows: config.feedForwardWidth, cols: w),
-                down: try loader.matrix(p + "ffn_down.weight", rows: w, cols: config.feedForwardWidth)))
+                down: try loader.matrix(p + "ffn_down.weight", rows: w, cols: config.feedForwardWidth),
+                pack: pack))
         }
         self.file = file
         self.config = config
         self.layers = layers
+        packedOutput = pack ? Ops.pack(output) : nil
     }
 
     /// Parses `bytes` as GGUF and loads its weights.
-    public convenience init(bytes: ReadOnlyBytes) throws(LlamaModelError) {
+    public convenience init(bytes: ReadOnlyBytes, pack: Bool = true) throws(LlamaModelError) {
         let file: GGUFFile
         do {
             file = try GGUFFile(bytes: bytes)
         } catch {
             throw .malformedFile(error.description)
         }
-        try self.init(file: file)
+        try self.init(file: file, pack: pack)
     }
 }
 
