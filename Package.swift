@@ -89,7 +89,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport", "LoRAAdapters", "ModelStore"]),
         // Real-model group: needs the fetched SmolLM2 / MiniLM (fetched on first use).
         .testTarget(name: "RealModelTests", dependencies: ["ModelStore", "Engine", "LlamaModel", "Tokenizers", "BertModel", "GGUF", "Safetensors", "TestSupport"],
                     resources: [.copy("Golden")]),

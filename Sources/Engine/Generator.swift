@@ -50,7 +50,7 @@ public final class Generator {
         }
         result.prefillSeconds = (clock.now - prefillStart).seconds
 
-        var sampler = Sampler(parameters: parameters)
+        var sampler = Sampler(parameters: parameters, defaultSeed: UInt64.random(in: .min ... .max))
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
         var stops = StopStringMatcher(stops: parameters.stop)
         var history = prompt

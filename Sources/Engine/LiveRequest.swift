@@ -33,7 +33,8 @@ final class LiveRequest {
         continuation = seed.continuation
         arrivedAt = seed.arrivedAt
         tokens = r.promptTokens
-        sampler = Sampler(parameters: r.sampling)
+        // Unseeded requests get their own random stream; seeded ones are reproducible.
+        sampler = Sampler(parameters: r.sampling, defaultSeed: UInt64.random(in: .min ... .max))
         detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
         stops = StopStringMatcher(stops: r.sampling.stop)
     }
