@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Layer 0: pure (no I/O, no clock reads, no global randomness).
@@ -37,6 +38,7 @@ let package = Package(
         .target(name: "BertModel", dependencies: ["Kernels", "ServeCore", "Safetensors", "Tokenizers"], swiftSettings: fast),
         .target(name: "BatchScheduler", dependencies: ["ServeCore"], swiftSettings: fast),
         .target(name: "OpenAIWire", dependencies: ["ServeCore"]),
+        .target(name: "Reports"),
         .target(name: "LoRAAdapters", dependencies: ["ServeCore", "Safetensors", "GGUF", "Kernels"], swiftSettings: fast),
         .target(name: "Placement", dependencies: ["ServeCore"], swiftSettings: fast),
         .target(name: "SummaryCache", dependencies: ["ServeCore", "Kernels"], swiftSettings: fast),
@@ -54,10 +56,16 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .executableTarget(name: "CacheStoreCrashWriter", dependencies: ["CacheStores", "SummaryCache"]),
+        .target(name: "QAPipeline", dependencies: ["SummaryCache", "BertModel", "Engine", "ModelStore", "ServeCore", "Tokenizers"]),
+        .target(name: "Controller", dependencies: [
+            "Placement", "OpenAIWire", "ServeCore",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // Layer 2: the one executable.
         .target(name: "CLI", dependencies: [
             "Engine", "ModelStore", "BertModel", "SummaryCache", "Simulator", "Placement", "BatchScheduler", "LlamaModel", "Tokenizers", "GGUF", "Kernels", "ServeCore",
-            "Worker", "LoRAAdapters", "Safetensors",
+            "Worker", "LoRAAdapters", "Safetensors", "Reports", "QAPipeline", "Controller",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -88,10 +96,17 @@ let package = Package(
             "CacheStores", "SummaryCache", "CacheStoreCrashWriter",
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "QAPipelineTests", dependencies: ["QAPipeline", "SummaryCache"]),
+        .testTarget(name: "ControllerTests", dependencies: [
+            "Controller", "Placement", "OpenAIWire", "ServeCore", "TestSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport", "LoRAAdapters", "ModelStore"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport", "LoRAAdapters", "ModelStore", "Simulator"]),
         // Real-model group: needs the fetched SmolLM2 / MiniLM (fetched on first use).
-        .testTarget(name: "RealModelTests", dependencies: ["ModelStore", "Engine", "LlamaModel", "Tokenizers", "BertModel", "GGUF", "Safetensors", "TestSupport"],
+        .testTarget(name: "RealModelTests", dependencies: ["ModelStore", "Engine", "LlamaModel", "Tokenizers", "BertModel", "GGUF", "Safetensors", "LoRAAdapters", "Kernels", "ServeCore", "QAPipeline", "SummaryCache", "TestSupport"],
                     resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]

@@ -17,6 +17,9 @@ struct StepBuilder {
     }
 }
 
+/// Whether an adapter slot's adapter is resident (memoised per plan; slot 0 is the base model).
+typealias SlotReady = (Int) -> Bool
+
 /// How one admission attempt ended.
 enum AdmitOutcome {
     case admitted
@@ -38,6 +41,23 @@ extension BatchScheduler {
     /// without blocking anyone. An empty step consumes no index and need not be executed.
     public mutating func plan(now: Double, isAdapterReady: (AdapterID) -> Bool = { _ in true }) -> Step {
         if let outstanding { return outstanding }
+        // Ask the executor at most once per adapter slot per plan (its answer cannot change
+        // within a plan): a hundred running requests of a few adapters then cost a few lookups,
+        // not a hundred string hashes. The memo lives on the stack; decisions are unchanged.
+        let names = adapters.names
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: names.count) { memo in
+            memo.initialize(repeating: 0)
+            return withoutActuallyEscaping(isAdapterReady) { ask in
+                planStep(now: now) { slot in
+                    guard slot < names.count, let name = names[slot] else { return true }
+                    if memo[slot] == 0 { memo[slot] = ask(name) ? 1 : 2 }
+                    return memo[slot] == 1
+                }
+            }
+        }
+    }
+
+    private mutating func planStep(now: Double, _ isAdapterReady: SlotReady) -> Step {
         dropUselessReservation(isAdapterReady)
         var b = StepBuilder(budget: config.maxBatchTokens, capacity: running.count + 16)
         planRunning(&b, isAdapterReady)
@@ -63,7 +83,7 @@ extension BatchScheduler {
     }
 
     /// Running requests in admission order: all decodes first, then prefill chunks.
-    private mutating func planRunning(_ b: inout StepBuilder, _ isAdapterReady: (AdapterID) -> Bool) {
+    private mutating func planRunning(_ b: inout StepBuilder, _ isAdapterReady: SlotReady) {
         let order = running
         var prefilling: [Int] = []
         for h in order {
@@ -89,12 +109,23 @@ extension BatchScheduler {
     /// Returns nil when the request itself was the victim.
     private mutating func reserveKV(_ h: Int, wanted: Int, _ b: inout StepBuilder) -> Int? {
         while let s = table[h], s.phase == .running {
-            let held = blockTables[h].count
+            // `heldBlocks` mirrors `blockTables[h].count` in a flat array (no pointer chase per entry).
+            let held = heldBlocks[h]
             let room = (held + kv.freeCount) * config.kvBlockTokens - s.computedTokens
             if room >= 1 {
                 let granted = min(wanted, room)
-                let missing = kv.blocks(forTokens: s.computedTokens + granted) - held
-                if missing > 0, let fresh = kv.allocate(missing) { blockTables[h].append(contentsOf: fresh) }
+                let needed = s.computedTokens + granted
+                // Most steps fit in the blocks already held (no division, no allocation).
+                guard needed > held * config.kvBlockTokens else { return granted }
+                let missing = kv.blocks(forTokens: needed) - held
+                // One more block is the common case (a decode crossing a block boundary): no array.
+                if missing == 1, let block = kv.allocateOne() {
+                    blockTables[h].append(block)
+                    heldBlocks[h] += 1
+                } else if missing > 0, let fresh = kv.allocate(missing) {
+                    blockTables[h].append(contentsOf: fresh)
+                    heldBlocks[h] += fresh.count
+                }
                 return granted
             }
             guard let victim = lowestPriorityRunning() else { return nil }
@@ -120,6 +151,7 @@ extension BatchScheduler {
         removeFromRunning(h, slot: s.slot)
         kv.release(blockTables[h])
         blockTables[h] = []
+        heldBlocks[h] = 0
         s.computedTokens = 0
         s.prefillTarget = s.knownTokens
         s.phase = .resuming
@@ -153,16 +185,17 @@ extension BatchScheduler {
 
     /// Moves a waiting or resuming request into the running set with its first chunk.
     private mutating func tryAdmit(_ h: Int, _ b: inout StepBuilder,
-                                   _ isAdapterReady: (AdapterID) -> Bool) -> AdmitOutcome {
+                                   _ isAdapterReady: SlotReady) -> AdmitOutcome {
         guard let s = table[h] else { return .notReady }
         guard running.count < config.maxRunningSequences, b.budget > 0 else { return .noRoom }
         if adapterLimitBlocks(s.slot) { return .adapterLimit }
         if !ready(s.slot, isAdapterReady) { return .notReady }
         let chunk = min(s.prefillTarget - s.computedTokens, config.maxPrefillChunkTokens, b.budget)
-        guard let blocks = kv.allocate(kv.blocks(forTokens: s.computedTokens + chunk) - blockTables[h].count) else {
+        guard let blocks = kv.allocate(kv.blocks(forTokens: s.computedTokens + chunk) - heldBlocks[h]) else {
             return .noRoom
         }
         blockTables[h] += blocks
+        heldBlocks[h] += blocks.count
         table[h]?.phase = .running
         addToRunning(h, slot: s.slot)
         loads[s.slot].waiting -= 1
@@ -174,7 +207,7 @@ extension BatchScheduler {
 
     /// Preempted requests first, oldest arrival first. Returns false when one of them lacks
     /// room, so no newer request may pass it; one kept out by the adapter limit reserves a slot.
-    private mutating func admitResuming(_ b: inout StepBuilder, _ isAdapterReady: (AdapterID) -> Bool) -> Bool {
+    private mutating func admitResuming(_ b: inout StepBuilder, _ isAdapterReady: SlotReady) -> Bool {
         var i = 0
         while i < resumeQueue.count {
             let h = resumeQueue[i]
@@ -191,7 +224,7 @@ extension BatchScheduler {
     }
 
     /// Drops a reservation nobody can use: its adapter has no queued request or is not resident.
-    private mutating func dropUselessReservation(_ isAdapterReady: (AdapterID) -> Bool) {
+    private mutating func dropUselessReservation(_ isAdapterReady: SlotReady) {
         guard let r = reservation else { return }
         let queued = fairQueue.waiting(in: r.waiting) > 0 || resumeQueue.contains { table[$0]?.slot == r.waiting }
         if !queued || !ready(r.waiting, isAdapterReady) { reservation = nil }
@@ -202,7 +235,7 @@ extension BatchScheduler {
     /// where the last reservation was found) whose aged head is kept out by the limit reserves
     /// the next adapter slot and takes it out of turn once free. No room keeps the DRR turn and
     /// ends admission for this step.
-    private mutating func admitFairly(_ b: inout StepBuilder, _ isAdapterReady: (AdapterID) -> Bool) {
+    private mutating func admitFairly(_ b: inout StepBuilder, _ isAdapterReady: SlotReady) {
         guard !fairQueue.isEmpty else { return }
         // Reserve even when this step has no room: the draining adapter then starts draining now.
         if reservation == nil, distinctRunningAdapters >= config.maxAdaptersPerStep {

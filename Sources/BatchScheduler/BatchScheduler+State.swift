@@ -22,6 +22,7 @@ extension BatchScheduler {
         }
         kv.release(blockTables[h])
         blockTables[h] = []
+        heldBlocks[h] = 0
         if reason == .cancelled {
             counters.cancelled += 1
         } else {
@@ -76,8 +77,7 @@ extension BatchScheduler {
     }
 
     /// Whether the adapter of `slot` is resident (the base model always is).
-    func ready(_ slot: Int, _ isAdapterReady: (AdapterID) -> Bool) -> Bool {
-        guard let name = adapters.name(slot) else { return true }
-        return isAdapterReady(name)
+    func ready(_ slot: Int, _ isAdapterReady: SlotReady) -> Bool {
+        isAdapterReady(slot)
     }
 }

@@ -12,6 +12,8 @@ public struct BatchScheduler: Sendable {
     var table: [SequenceState?] = []
     /// KV block ids per handle, in position order.
     var blockTables: [[Int32]] = []
+    /// `blockTables[h].count` per handle, kept in step (read per entry per step).
+    var heldBlocks: [Int] = []
     var freeHandles: [Int] = []
     var handleOf: [RequestID: Int] = [:]
     /// Running requests (handles) in admission order: the order steps are planned in.
@@ -81,6 +83,7 @@ public struct BatchScheduler: Sendable {
             handle = table.count
             table.append(state)
             blockTables.append([])
+            heldBlocks.append(0)
         }
         handleOf[r.id] = handle
         fairQueue.insert(.init(id: r.id, handle: handle, priority: state.priority), slot: slot)

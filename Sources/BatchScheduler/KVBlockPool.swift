@@ -31,6 +31,9 @@ struct KVBlockPool: Sendable {
         return taken
     }
 
+    /// `allocate(1)` without building an array: the same block id, or nil when none is free.
+    mutating func allocateOne() -> Int32? { free.popLast() }
+
     /// Returns a sequence's blocks to the pool.
     mutating func release(_ blocks: [Int32]) {
         // Reversed so a sequence that grows again right away gets the same ids back, in order.

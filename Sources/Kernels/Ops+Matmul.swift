@@ -4,7 +4,7 @@ extension Ops {
     /// reused across all tokens by the register-blocked F32 micro-kernel.
     static let tiledTokenThreshold = 4
     /// Weight rows per parallel chunk in the per-token (decode) path.
-    static let decodeChunkRows = 32
+    static let decodeChunkRows = 96
 
     /// y[t*w.rows + r] = Σ_k W[r,k] · x[t*w.cols + k] for t in 0..<tokens.
     ///

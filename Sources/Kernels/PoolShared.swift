@@ -30,7 +30,7 @@ final class PoolShared: @unchecked Sendable {
 
     /// Spin iterations (each a `pause`-like yield of the core's pipeline) before parking; about
     /// 50–100 µs, longer than the gap between two matmuls of one decode step.
-    private static let spinLimit = 20_000
+    private static let spinLimit = 1_000_000
 
     init() {
         mutex = .allocate(capacity: 1)

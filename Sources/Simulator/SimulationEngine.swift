@@ -27,6 +27,8 @@ final class SimulationEngine {
     let adapterIndex: [AdapterID: Int]
     /// Unloads waiting for the loads they make room for: (adapter, worker, workers still loading).
     var pendingUnloads: [(adapter: Int, worker: Int)] = []
+    /// Per adapter index, the last step number that counted it (distinct adapters per step).
+    var adapterStepStamp: [Int]
 
     // Per-request state, indexed like `workload.requests`.
     var assigned: [Int32]
@@ -60,6 +62,7 @@ final class SimulationEngine {
         var idx: [AdapterID: Int] = [:]
         for (i, a) in workload.adapters.enumerated() { idx[a.id] = i }
         self.adapterIndex = idx
+        adapterStepStamp = Array(repeating: -1, count: workload.adapters.count)
         let n = workload.requests.count
         assigned = Array(repeating: -1, count: n)
         firstTokenAt = Array(repeating: -1, count: n)
@@ -151,10 +154,14 @@ final class SimulationEngine {
         let step = worker.scheduler.plan(now: now, isAdapterReady: { ready.contains($0) })
         guard !step.isEmpty else { return }
         var shape = StepShape()
-        var seen: [AdapterID] = []
+        // Distinct adapters by workload index (a request's adapter), stamped with this step's
+        // number: no string comparisons per entry.
         for e in step.entries {
             var isNew = false
-            if let a = e.adapter, !seen.contains(a) { seen.append(a); isNew = true }
+            if e.adapter != nil {
+                let a = workload.requests[Int(e.request.rawValue)].adapter
+                if adapterStepStamp[a] != steps { adapterStepStamp[a] = steps; isNew = true }
+            }
             shape.add(tokens: e.tokenCount, rank: e.rank, newAdapter: isNew)
         }
         worker.running = step

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Controller
+import Foundation
+
+/// `loraserve controller`: the control plane and OpenAI front door for a fleet of workers.
+struct ControllerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "controller",
+        abstract: "Route OpenAI requests across workers with rank-aware adapter placement, rebalancing and fault handling."
+    )
+
+    @Option(help: "Port to listen on.")
+    var port = 8080
+
+    @Option(help: "Address to bind.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Comma-separated worker base URLs (http://HOST:PORT); workers may also self-register.")
+    var workers = ""
+
+    @Option(name: .customLong("admin-token"), help: "Bearer token for the fleet API (/v1/loras, /v1/workers).")
+    var adminToken: String?
+
+    @Option(name: .customLong("worker-admin-token"), help: "Bearer token the workers' adapter admin endpoints expect.")
+    var workerAdminToken: String?
+
+    @Option(help: "JSON file with settings and adapters to register (see docs/controller.md).")
+    var config: String?
+
+    @Option(name: .customLong("worker-capacity"), help: "Base-model tokens/s one worker sustains (routing and placement unit).")
+    var workerCapacity: Double?
+
+    @Flag(help: "Log every scrape failure and routing detail.")
+    var verbose = false
+
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be in 1...65535") }
+        for url in workerList where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw ValidationError("worker URL '\(url)' must start with http:// or https://")
+        }
+    }
+
+    var workerList: [String] {
+        workers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+    }
+
+    func run() async throws {
+        var settings = ControllerConfig()
+        var adapters: [RegisterLoRARequest] = []
+        if let config {
+            do {
+                let file = try ControllerFileConfig.load(path: config)
+                file.apply(to: &settings)
+                adapters = file.adapters ?? []
+            } catch { throw CLIError(String(describing: error)) }
+        }
+        settings.host = host
+        settings.port = port
+        if !workerList.isEmpty { settings.workers = workerList }
+        if let adminToken { settings.adminToken = adminToken }
+        if let workerCapacity { settings.workerCapacityTokensPerSecond = workerCapacity }
+        let controller = Controller(config: settings, transport: HTTPWorkerTransport(adminToken: workerAdminToken))
+        for a in adapters {
+            do { try await controller.register(a) } catch { throw CLIError(String(describing: error)) }
+        }
+        let host = self.host, count = settings.workers.count
+        try await SignalScope.run {
+            try await controller.serve { port in
+                Console.progress("LoRAServe controller listening at http://\(host):\(port) (\(count) workers configured)")
+            }
+        }
+    }
+}
+
+/// Runs `body` until it returns or SIGINT/SIGTERM arrives, then cancels it (children clean up
+/// through cancellation) and returns normally, so the process exits 0.
+enum SignalScope {
+    static func run(_ body: @escaping @Sendable () async throws -> Void) async throws {
+        let signals = AsyncStream<Int32> { continuation in
+            let queue = DispatchQueue(label: "loraserve.signals")
+            var sources: [any DispatchSourceSignal] = []
+            for sig in [SIGINT, SIGTERM] {
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+                source.setEventHandler { continuation.yield(sig) }
+                source.resume()
+                sources.append(source)
+            }
+            let keep = UncheckedBox(sources)
+            continuation.onTermination = { _ in keep.value.forEach { $0.cancel() } }
+        }
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask { try await body(); return true }
+            group.addTask {
+                for await sig in signals {
+                    Console.progress("received \(sig == SIGINT ? "SIGINT" : "SIGTERM"), shutting down")
+                    return false
+                }
+                return false
+            }
+            _ = try await group.next()
+            group.cancelAll()
+        }
+    }
+}
+
+/// Holds non-Sendable values across a `@Sendable` boundary when only one thread touches them.
+final class UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

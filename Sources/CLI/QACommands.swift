@@ -1,0 +1,271 @@
+import ArgumentParser
+import BertModel
+import Engine
+import Foundation
+import QAPipeline
+import SummaryCache
+
+/// The QA-pipeline subcommands, for `subcommands` in Subcommands.swift.
+public let qaSubcommands: [any ParsableCommand.Type] = [EmbedCommand.self, CacheCommand.self, EvalCommand.self]
+
+/// `--embedder DIR` shared by the commands that embed questions.
+struct EmbedderOptions: ParsableArguments {
+    @Option(name: .customLong("embedder"), help: "all-MiniLM-L6-v2 directory (default: ~/.cache/loraserve/models/all-MiniLM-L6-v2).")
+    var embedderDirectory: String?
+
+    func load() throws -> EmbedderAdapter {
+        let dir = embedderDirectory ?? EmbedderAdapter.defaultMiniLMDirectory
+        do { return try EmbedderAdapter.loadMiniLM(directory: dir) } catch {
+            throw CLIError("cannot load the embedder from \(dir): \(error) (run `loraserve models fetch all-MiniLM-L6-v2`)")
+        }
+    }
+}
+
+/// `loraserve embed`: embeds each line of stdin with all-MiniLM-L6-v2.
+struct EmbedCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Embed each line of stdin (an empty line is an empty input).",
+        discussion: "Without --json: one line of space-separated floats per input. With --json: {\"token_ids\": [...], \"embedding\": [...]} per input."
+    )
+
+    @Flag(help: "One JSON object per input line.")
+    var json = false
+
+    @Option(name: .customLong("batch-size"), help: "Lines embedded per batch.")
+    var batchSize = 32
+
+    @OptionGroup var embedderOptions: EmbedderOptions
+
+    func validate() throws {
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+    }
+
+    struct Line: Encodable {
+        let token_ids: [Int32]
+        let embedding: [Float]
+    }
+
+    func run() async throws {
+        let adapter = try embedderOptions.load()
+        var lines: [String] = []
+        while let line = readLine(strippingNewline: true) {
+            lines.append(line.hasSuffix("\r") ? String(line.dropLast()) : line)
+        }
+        let encoder = JSONEncoder()
+        var start = 0
+        while start < lines.count {
+            let batch = Array(lines[start..<min(start + batchSize, lines.count)])
+            let vectors: [[Float]]
+            do { vectors = try adapter.embedder.embed(batch) } catch { throw CLIError("embedding failed: \(error)") }
+            for (text, v) in zip(batch, vectors) {
+                if json {
+                    let data = try encoder.encode(Line(token_ids: adapter.embedder.tokenize(text).map { Int32($0) }, embedding: v))
+                    print(String(decoding: data, as: UTF8.self))
+                } else {
+                    print(v.map { "\($0)" }.joined(separator: " "))
+                }
+            }
+            start += batch.count
+        }
+    }
+}
+
+/// `loraserve cache …`: summary-cache tools.
+struct CacheCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cache", abstract: "Summary-cache tools.", subcommands: [CacheCalibrateCommand.self]
+    )
+}
+
+/// `loraserve cache calibrate`: precision/recall/false-hit rate against the threshold.
+struct CacheCalibrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate",
+        abstract: "Sweep the similarity threshold on labelled question pairs and recommend one.",
+        discussion: "FILE is JSONL: {\"question_a\": …, \"question_b\": …, \"same_answer\": true|false}; question_a is the cached side. Pairs are embedded with all-MiniLM-L6-v2 and checked by the question guards."
+    )
+
+    @Option(help: "Labelled pairs (JSONL).")
+    var pairs: String
+
+    @Option(name: .customLong("target-false-hit-rate"), help: "Highest acceptable false hits / different-answer pairs.")
+    var targetFalseHitRate = 0.02
+
+    @Flag(name: .customLong("no-guards"), help: "Similarity alone (to see what the guards buy).")
+    var noGuards = false
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    @OptionGroup var embedderOptions: EmbedderOptions
+
+    func validate() throws {
+        if !(0...1).contains(targetFalseHitRate) { throw ValidationError("--target-false-hit-rate must be in [0, 1]") }
+    }
+
+    func run() async throws {
+        guard let data = FileManager.default.contents(atPath: pairs) else { throw CLIError("cannot read \(pairs)") }
+        let parsed = try QuestionPair.parseJSONL(data, path: pairs)
+        guard !parsed.isEmpty else { throw CLIError("\(pairs) holds no pairs") }
+        let adapter = try embedderOptions.load()
+        let labelled = try await QuestionPair.label(parsed, embedder: adapter)
+        let report: CalibrationReport
+        do {
+            // A fixed grid keeps the output readable; the calibrator adds the "hit nothing" point.
+            let grid = stride(from: Float(0.40), through: 0.99, by: 0.01).map { ($0 * 100).rounded() / 100 }
+            report = try ThresholdCalibrator.calibrate(labelled, target: targetFalseHitRate, thresholds: grid, useGuards: !noGuards)
+        } catch { throw CLIError(error.description) }
+        if json {
+            try Console.printJSON(CalibrationOutput(report, pairs: parsed.count))
+            return
+        }
+        print("pairs: \(parsed.count) (\(report.recommended.positives) same-answer, \(report.recommended.negatives) different-answer), guards \(noGuards ? "off" : "on")")
+        print("threshold  hits  true  false  precision  recall  false-hit-rate")
+        for p in report.points where (Int((p.threshold * 100).rounded()) % 5 == 0) || p.threshold == report.recommended.threshold {
+            let mark = p.threshold == report.recommended.threshold ? "  <- recommended" : ""
+            print(String(format: "%9.2f %5d %5d %6d %10.3f %7.3f %15.3f", p.threshold, p.hits, p.trueHits, p.falseHits,
+                         p.precision, p.recall, p.falseHitRate) + mark)
+        }
+        print(String(format: "recommended threshold %.2f (false-hit rate %.3f <= %.3f, recall %.3f)", report.recommended.threshold,
+                     report.recommended.falseHitRate, targetFalseHitRate, report.recommended.recall))
+    }
+
+    struct CalibrationOutput: Encodable {
+        struct Point: Encodable {
+            let threshold: Float, hits: Int, true_hits: Int, false_hits: Int, precision: Double, recall: Double, false_hit_rate: Double
+            init(_ p: ThresholdPoint) {
+                threshold = p.threshold; hits = p.hits; true_hits = p.trueHits; false_hits = p.falseHits
+                precision = p.precision; recall = p.recall; false_hit_rate = p.falseHitRate
+            }
+        }
+        let pairs: Int, positives: Int, negatives: Int, used_guards: Bool, target_false_hit_rate: Double
+        let recommended_threshold: Float, recommended: Point, points: [Point]
+        init(_ r: CalibrationReport, pairs: Int) {
+            self.pairs = pairs
+            positives = r.recommended.positives
+            negatives = r.recommended.negatives
+            used_guards = r.usedGuards
+            target_false_hit_rate = r.target
+            recommended_threshold = r.recommended.threshold
+            recommended = Point(r.recommended)
+            points = r.points.map(Point.init)
+        }
+    }
+}
+
+/// `loraserve eval …`: evaluations.
+struct EvalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval", abstract: "Evaluations.", subcommands: [EvalQACommand.self]
+    )
+}
+
+/// `loraserve eval qa`: the QA pipeline with vs without the summary cache, same LLM.
+struct EvalQACommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "qa",
+        abstract: "Evaluate the summary cache on SQuAD-format data with paraphrase families.",
+        discussion: "Per family: the original question (miss, summary cached), its paraphrases (should hit), its near-misses (must not hit); once without the cache and once per threshold with it, on the same LLM."
+    )
+
+    @Option(help: "Directory with a SQuAD-format .json and paraphrase-families*.jsonl.")
+    var dataset: String
+
+    @Option(help: "Similarity threshold (default: the cache's default).")
+    var threshold: Float?
+
+    @Flag(help: "Evaluate several thresholds (reusing every LLM output) and recommend one.")
+    var sweep = false
+
+    @Option(name: .customLong("thresholds"), help: "Comma-separated thresholds for --sweep.")
+    var thresholdList = "0.70,0.75,0.80,0.85,0.90,0.95,0.97,0.99"
+
+    @Option(help: "OpenAI-compatible server root (default: the base model in process).")
+    var llm: String?
+
+    @Option(name: .customLong("llm-model"), help: "`model` sent with --llm.")
+    var llmModel = "default"
+
+    @Option(help: "Families to evaluate, spread evenly over the file (default: all).")
+    var limit: Int?
+
+    @Option(help: "Concurrent LLM calls.")
+    var concurrency = 8
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    @Option(help: "Write report.json, sweep.md, sweep.svg and questions.jsonl here.")
+    var out: String?
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var embedderOptions: EmbedderOptions
+
+    func validate() throws {
+        if threshold != nil && sweep { throw ValidationError("use --threshold or --sweep, not both") }
+        if let threshold, !(-1...1).contains(threshold) { throw ValidationError("--threshold must be in [-1, 1]") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if sweep, parsedThresholds == nil { throw ValidationError("--thresholds must be comma-separated numbers in [-1, 1]") }
+    }
+
+    var parsedThresholds: [Float]? {
+        let values = thresholdList.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil && (-1...1).contains($0 ?? 2) }) else { return nil }
+        return values.compactMap { $0 }.sorted()
+    }
+
+    func run() async throws {
+        let started = ContinuousClock.now
+        let progress = ProgressBar(enabled: true)
+        let data = try QADataset.load(directory: dataset)
+        let workload = EvalWorkload(dataset: data, limit: limit)
+        progress.note("\(workload.familyCount) families, \(workload.questions.count) questions")
+        let adapter = try embedderOptions.load()
+        let embedder = try await PrecomputedEmbedder.precompute(workload.questions.map(\.text), base: adapter) { progress.update("embed", $0, $1) }
+        let (client, llmName, engine) = try makeLLM()
+        defer { engine?.shutdown() }
+        let memo = MemoizingLLMClient(base: client)
+        let thresholds = sweep ? (parsedThresholds ?? []) : [threshold ?? CacheConfig().similarityThreshold]
+        let evaluator = QAEvaluator(workload: workload, llm: memo, embedder: embedder, concurrency: concurrency)
+        let runs = try await evaluator.run(thresholds: thresholds) { progress.update($0, $1, $2) }
+        var scored: [(ThresholdResult, [QuestionOutcome])] = []
+        for (t, cached) in zip(thresholds, runs.cached) {
+            scored.append(EvalScoring.score(workload: workload, baseline: runs.baseline, cached: cached, threshold: t))
+        }
+        let results = scored.map(\.0)
+        let recommendation = sweep ? EvalScoring.recommend(results) : results.first.map { ($0, "given") }
+        guard let (chosen, reason) = recommendation, let outcomes = scored.first(where: { $0.0.threshold == chosen.threshold })?.1 else {
+            throw CLIError("no threshold was evaluated")
+        }
+        let report = EvalReport(chosen: chosen, sweep: sweep ? results : [], llm: llmName, embedder: adapter.fingerprint.description,
+                                families: workload.familyCount, questions: workload.questions.count, llmCalls: await memo.realCalls,
+                                wallSeconds: ProgressBar.seconds(ContinuousClock.now - started),
+                                recommendedBy: reason)
+        if let out {
+            let command = (["loraserve"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+            try EvalOutput.write(report, outcomes: outcomes, command: command, to: out)
+        }
+        if json {
+            print(try report.json())
+        } else {
+            print(report.markdown())
+        }
+    }
+
+    /// The LLM: an OpenAI-compatible server, or the base model on the in-process batching engine.
+    func makeLLM() throws -> (any LLMClient, String, BatchEngine?) {
+        if let llm {
+            guard let url = URL(string: llm), url.scheme != nil else { throw CLIError("--llm must be a URL such as http://127.0.0.1:8000") }
+            return (OpenAIChatClient(baseURL: url, model: llmModel), "\(llmModel) at \(llm)", nil)
+        }
+        let model = try modelOptions.load()
+        let engine: BatchEngine
+        do { engine = try BatchEngine(model: model, config: EngineConfig(threads: modelOptions.threadCount), adapterRoot: nil) } catch {
+            throw CLIError(error.description)
+        }
+        let name = (model.path as NSString).lastPathComponent
+        return (EngineLLMClient(service: engine), "\(name) (in process, greedy)", engine)
+    }
+}

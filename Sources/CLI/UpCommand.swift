@@ -1,0 +1,208 @@
+import ArgumentParser
+import Controller
+import Engine
+import Foundation
+import LoRAAdapters
+import ModelStore
+
+/// `loraserve up`: a whole local cluster in one command — N worker child processes, the controller
+/// in this process, and a demo set of adapters of mixed ranks (one with an observable effect).
+struct UpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Start a local cluster: controller + N workers + demo adapters of mixed ranks. Ctrl-C stops everything."
+    )
+
+    @Option(help: "Worker processes to start.")
+    var workers = 2
+
+    @Option(help: "Controller port (workers listen on the next ports).")
+    var port = 8080
+
+    @Option(help: "Demo adapters to create (ranks 8–128), including `likes-paris`.")
+    var adapters = 24
+
+    @Option(help: "A Llama-architecture GGUF file (default: SmolLM2-135M-Instruct, fetched on first use).")
+    var model: String?
+
+    @Option(help: "Directory for adapters and worker logs (default: a fresh temporary directory).")
+    var dir: String?
+
+    @Option(help: "Compute threads in all (default: all cores), shared among the workers.")
+    var threads: Int?
+
+    @Option(name: .customLong("admin-token"), help: "Bearer token for the fleet API.")
+    var adminToken: String?
+
+    @Option(name: .customLong("ready-timeout"), help: "Seconds to wait for the workers to load the model.")
+    var readyTimeout = 600.0
+
+    func validate() throws {
+        guard (1...64).contains(workers) else { throw ValidationError("--workers must be in 1...64") }
+        guard (1...65535 - workers).contains(port) else { throw ValidationError("--port must leave room for the worker ports") }
+        guard (0...512).contains(adapters) else { throw ValidationError("--adapters must be in 0...512") }
+    }
+
+    /// Demo ranks cycle through these (mixed classes, as the placement policy expects).
+    static let demoRanks = [8, 16, 32, 64, 128, 8, 16, 8]
+
+    func run() async throws {
+        let root = dir ?? (NSTemporaryDirectory() + "loraserve-up-\(ProcessInfo.processInfo.processIdentifier)")
+        let adapterRoot = root + "/adapters"
+        try? FileManager.default.createDirectory(atPath: adapterRoot, withIntermediateDirectories: true)
+        let modelPath: String
+        do { modelPath = try model ?? LlamaLoader.defaultModelPath(progress: Console.progress) } catch { throw CLIError(String(describing: error)) }
+        let demo = try makeDemoAdapters(modelPath: modelPath, root: adapterRoot)
+
+        let cores = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let share = max(1, cores / workers)
+        let children = ChildProcesses()
+        var urls: [String] = []
+        for i in 0..<workers {
+            let workerPort = port + 1 + i
+            urls.append("http://127.0.0.1:\(workerPort)")
+            try children.start(name: "worker-\(i + 1)", log: root + "/worker-\(i + 1).log", arguments: [
+                "worker", "--port", String(workerPort), "--threads", String(share), "--adapter-root", adapterRoot,
+                "--model", modelPath, "--max-lora-rank", "128",
+            ])
+        }
+        Console.progress("started \(workers) workers (\(share) threads each); logs in \(root)")
+
+        var settings = ControllerConfig()
+        settings.port = port
+        settings.workers = urls
+        settings.adminToken = adminToken
+        let controller = Controller(config: settings, transport: HTTPWorkerTransport())
+        for a in demo {
+            do { try await controller.register(a) } catch { throw CLIError(String(describing: error)) }
+        }
+        let expected = workers, timeout = readyTimeout, port = self.port, token = adminToken
+        do {
+            try await SignalScope.run {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await controller.serve() }
+                    group.addTask {
+                        try await Self.waitForWorkers(controller, expected: expected, children: children, timeout: timeout)
+                        await controller.placementStep(force: true)
+                        Self.printReady(port: port, adminToken: token)
+                    }
+                    // The serve task runs until cancelled; the readiness task returns (or throws) first.
+                    try await group.next()
+                    try await group.next()
+                }
+            }
+        } catch {
+            children.stopAll()
+            throw error
+        }
+        children.stopAll()
+        Console.progress("stopped all workers")
+    }
+
+    static func waitForWorkers(_ controller: Controller, expected: Int, children: ChildProcesses, timeout: Double) async throws {
+        let start = ContinuousClock.now
+        var last = -1
+        while true {
+            let up = await controller.state.upWorkerURLs.count
+            if up != last {
+                Console.progress("workers ready: \(up)/\(expected)\(up < expected ? " (loading the model…)" : "")")
+                last = up
+            }
+            if up >= expected { return }
+            if let dead = children.firstExited() { throw CLIError("\(dead.name) exited (status \(dead.status)); see \(dead.log)") }
+            if ContinuousClock.now - start > .seconds(timeout) { throw CLIError("workers not ready after \(Int(timeout)) s") }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+    }
+
+    static func printReady(port: Int, adminToken: String?) {
+        let url = "http://127.0.0.1:\(port)"
+        // Straight to stdout (unbuffered): scripts wait for this line.
+        Console.write("""
+        LoRAServe is ready at \(url)
+          dashboard: \(url)/dashboard   adapters: curl -s \(url)/v1/loras\(adminToken.map { " -H 'Authorization: Bearer \($0)'" } ?? "")
+          try it:
+            curl -s \(url)/v1/completions -H 'Content-Type: application/json' \\
+              -d '{"model": "likes-paris", "prompt": "The capital of France is", "max_tokens": 8}'
+        Press Ctrl-C to stop.
+
+        """)
+    }
+
+    /// Writes the demo adapters (skipping ones already present in a reused `--dir`).
+    func makeDemoAdapters(modelPath: String, root: String) throws -> [RegisterLoRARequest] {
+        guard adapters > 0 else { return [] }
+        let loaded: LoadedLlama
+        do { loaded = try LlamaLoader.load(path: modelPath) } catch { throw CLIError(String(describing: error)) }
+        var out: [RegisterLoRARequest] = []
+        let fm = FileManager.default
+        let paris = root + "/likes-paris"
+        if !fm.fileExists(atPath: paris + "/adapter_model.safetensors") {
+            Console.progress("making likes-paris (rank 16, observable: prefers \" Paris\")…")
+            do {
+                let files = try ObservableAdapter.make(model: loaded, preferring: " Paris", rank: 16, alpha: 32, progress: Console.progress)
+                try AdapterFiles.writePEFT(directory: paris, config: files.config, weights: files.weights)
+            } catch { throw CLIError(String(describing: error)) }
+        }
+        out.append(RegisterLoRARequest(name: "likes-paris", path: paris, rank: 16, pinned: true))
+        let targets: [LoRAModule] = [.q, .k, .v, .o]
+        for i in 1..<adapters {
+            let rank = Self.demoRanks[i % Self.demoRanks.count]
+            let name = String(format: "demo-%02d-r%d", i, rank)
+            let path = root + "/" + name
+            if !fm.fileExists(atPath: path + "/adapter_model.safetensors") {
+                let modules = PEFTAdapterWriter.randomModules(rank: rank, targets: targets, base: loaded.shape, seed: UInt64(i))
+                let config = PEFTConfig(r: rank, lora_alpha: Float(2 * rank), target_modules: .names(targets.map(\.hfName)),
+                                        base_model_name_or_path: "HuggingFaceTB/SmolLM2-135M-Instruct")
+                do {
+                    let files = try PEFTAdapterWriter.serialize(config: config, modules: modules, base: loaded.shape)
+                    try AdapterFiles.writePEFT(directory: path, config: files.config, weights: files.weights)
+                } catch { throw CLIError(String(describing: error)) }
+            }
+            out.append(RegisterLoRARequest(name: name, path: path, rank: rank))
+        }
+        Console.progress("\(out.count) demo adapters in \(root)")
+        return out
+    }
+}
+
+/// The worker child processes of `loraserve up`.
+final class ChildProcesses: @unchecked Sendable {
+    struct Child {
+        let name: String
+        let log: String
+        let process: Process
+    }
+    private var children: [Child] = []
+    private let lock = NSLock()
+
+    func start(name: String, log: String, arguments: [String]) throws {
+        let process = Process()
+        let exe = Bundle.main.executablePath ?? CommandLine.arguments[0]
+        process.executableURL = URL(fileURLWithPath: exe)
+        process.arguments = arguments
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = FileHandle(forWritingAtPath: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { throw CLIError("cannot start \(name): \(error.localizedDescription)") }
+        lock.withLock { children.append(Child(name: name, log: log, process: process)) }
+    }
+
+    func firstExited() -> (name: String, status: Int32, log: String)? {
+        lock.withLock {
+            children.first { !$0.process.isRunning }.map { ($0.name, $0.process.terminationStatus, $0.log) }
+        }
+    }
+
+    /// SIGTERM every child, wait up to 5 s, then SIGKILL the stragglers.
+    func stopAll() {
+        let all = lock.withLock { children }
+        for c in all where c.process.isRunning { c.process.terminate() }
+        let deadline = Date().addingTimeInterval(5)
+        while all.contains(where: { $0.process.isRunning }), Date() < deadline { usleep(50_000) }
+        for c in all where c.process.isRunning { kill(c.process.processIdentifier, SIGKILL) }
+        for c in all { c.process.waitUntilExit() }
+    }
+}

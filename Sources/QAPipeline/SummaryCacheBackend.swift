@@ -1,0 +1,101 @@
+import SummaryCache
+
+/// What the pipeline needs from a summary cache: the local policy+store (`LocalSummaryCache`), a
+/// remote one, or both stacked (`TieredSummaryCache`).
+public protocol SummaryCacheBackend: Sendable {
+    func lookup(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
+                query: String, vector: [Float], now: Double) async throws -> SummaryLookup
+    func store(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
+               query: String, vector: [Float], summary: String, summaryTokenCost: Int, now: Double) async throws
+    /// Drops every cached summary of a tenant's document (all versions).
+    func invalidate(tenant: TenantID, documentID: DocumentID) async throws
+}
+
+/// The result of a lookup, flattened for provenance and for the wire.
+public struct SummaryLookup: Sendable, Equatable, Codable {
+    public enum Tier: String, Sendable, Codable { case local, remote }
+
+    public struct Hit: Sendable, Equatable, Codable {
+        public var summary: String
+        /// The question the summary was written for.
+        public var cachedQuery: String
+        public var similarity: Float
+        /// The summary's LLM cost (prompt + completion tokens), saved by this hit.
+        public var tokensSaved: Int
+        public var entryID: UInt64
+        public var tier: Tier
+    }
+
+    public var hit: Hit?
+    /// Nearest cached question's similarity (nil: the partition was empty).
+    public var bestSimilarity: Float?
+    /// Guards that vetoed the candidates above the threshold ("entities: Utica vs Carthage").
+    public var vetoes: [String]
+    /// Why there was no hit (nil on a hit).
+    public var missReason: String?
+
+    public init(hit: Hit?, bestSimilarity: Float?, vetoes: [String], missReason: String?) {
+        self.hit = hit
+        self.bestSimilarity = bestSimilarity
+        self.vetoes = vetoes
+        self.missReason = missReason
+    }
+
+    init(_ outcome: LookupOutcome, tier: Tier) {
+        var vetoes: [String] = []
+        for c in outcome.provenance.candidates {
+            if case let .vetoed(verdict) = c.outcome { vetoes += verdict.findings.map(\.description) }
+        }
+        var hit: Hit?
+        var reason: String?
+        switch outcome.result {
+        case let .hit(e, similarity):
+            hit = Hit(summary: e.summaryText, cachedQuery: e.queryText, similarity: similarity,
+                      tokensSaved: e.summaryTokenCost, entryID: e.id.rawValue, tier: tier)
+        case let .miss(r):
+            reason = r.description
+        }
+        self.init(hit: hit, bestSimilarity: outcome.provenance.bestSimilarity, vetoes: vetoes, missReason: reason)
+    }
+}
+
+/// The in-process cache: the pure `SummaryCachePolicy` plus a durable `SummaryStore`, every policy
+/// action applied to the store in order.
+public actor LocalSummaryCache: SummaryCacheBackend {
+    public private(set) var policy: SummaryCachePolicy
+    public let store: any SummaryStore
+
+    public init(config: CacheConfig = CacheConfig(), store: any SummaryStore = InMemorySummaryStore()) throws {
+        policy = try SummaryCachePolicy(config: config)
+        self.store = store
+    }
+
+    /// Rebuilds the policy from the store (at startup).
+    public func restore(now: Double) async throws {
+        let loaded = try await store.loadAll()
+        let actions = try policy.restore(loaded, now: now)
+        try await store.apply(actions)
+    }
+
+    public func lookup(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
+                       query: String, vector: [Float], now: Double) async throws -> SummaryLookup {
+        let outcome = try policy.lookup(tenant: tenant, document: document, fingerprint: fingerprint,
+                                        query: query, vector: vector, now: now)
+        try await store.apply(outcome.actions)
+        return SummaryLookup(outcome, tier: .local)
+    }
+
+    public func store(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
+                      query: String, vector: [Float], summary: String, summaryTokenCost: Int, now: Double) async throws {
+        let outcome = try policy.store(tenant: tenant, document: document, fingerprint: fingerprint, query: query,
+                                       vector: vector, summary: summary, summaryTokenCost: summaryTokenCost, now: now)
+        try await store.apply(outcome.actions)
+    }
+
+    public func invalidate(tenant: TenantID, documentID: DocumentID) async throws {
+        try await store.apply(policy.invalidate(tenant: tenant, documentID: documentID))
+    }
+
+    public var stats: CacheStats { policy.stats }
+    public var count: Int { policy.count }
+}
