@@ -64,7 +64,7 @@ struct PaperExperimentCommand: ParsableCommand {
         let cost = try costModel.map { try CostCalibration.loadCostModel(path: $0) } ?? .a100Llama7B
         let settings = PaperSettings(quick: quick, trace: records, tracePath: tracePath, workers: workers, seed: seed,
                                      costModel: cost, sloTarget: sloTarget)
-        let bar = ProgressBar(total: settings.plannedRuns, label: "experiment paper")
+        let bar = ConsoleProgressBar(total: settings.plannedRuns, label: "experiment paper")
         let clock = ContinuousClock()
         let start = clock.now
         let results: PaperResults
@@ -86,7 +86,7 @@ struct PaperExperimentCommand: ParsableCommand {
 }
 
 /// A progress bar on stderr: redrawn in place on a terminal, one line per ~10% otherwise.
-final class ProgressBar: @unchecked Sendable {
+final class ConsoleProgressBar: @unchecked Sendable {
     private let total: Int
     private let label: String
     private var done = 0

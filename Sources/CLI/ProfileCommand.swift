@@ -47,7 +47,7 @@ struct ProfileCommand: ParsableCommand {
         let threads = modelOptions.threads ?? 1
         let profiler = try EngineProfiler(model: model, threads: threads)
         let plan = EngineProfiler.sweep(quick: quick)
-        let bar = ProgressBar(total: plan.count + 1, label: "profile")
+        let bar = ConsoleProgressBar(total: plan.count + 1, label: "profile")
         var samples: [ProfileSample] = []
         for shape in plan {
             samples.append(try profiler.measure(shape, repeats: repeats))
