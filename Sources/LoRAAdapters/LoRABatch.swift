@@ -53,44 +53,93 @@ public final class LoRABatch {
     /// Arguments: layer, module, input rows [tokens × input], tokens.
     public var inputObserver: ((Int, LoRAModule, UnsafePointer<Float>, Int) -> Void)?
 
+    /// One segment's work for one module, resolved once per call.
+    private struct Job {
+        let module: PreparedAdapter.Module
+        let rank: Int
+        let tokenStart: Int
+        let tokens: Int
+        /// Offset of this segment's rows in the shrink scratch.
+        let scratchOffset: Int
+    }
+
     /// Adds the LoRA deltas of `module` in `layer` to `y` ([tokens × output], row stride `output`),
     /// reading the projection input `x` ([tokens × input]) of the whole step (`tokens` rows).
+    ///
+    /// All segments share one parallel shrink and one parallel expand (two pool dispatches per
+    /// module, not two per segment: with many adapters in a decode step, dispatch overhead would
+    /// otherwise dominate).
     public func apply(layer: Int, module kind: LoRAModule, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
                       tokens stepTokens: Int, pool: ThreadPool?) {
         inputObserver?(layer, kind, x, stepTokens)
+        var jobs: [Job] = []
+        jobs.reserveCapacity(segments.count)
+        var scratchUsed = 0
         for segment in segments where segment.tokenStart + segment.tokenCount <= stepTokens {
             guard let m = segment.adapter.module(layer: layer, kind) else { continue }
             let rank = effectiveRank(of: m)
-            let tokens = segment.tokenCount
-            guard rank > 0, tokens > 0, tokens * rank <= scratchCount else { continue }
-            let h = scratch
+            guard rank > 0, segment.tokenCount > 0, scratchUsed + segment.tokenCount * rank <= scratchCount else { continue }
+            jobs.append(Job(module: m, rank: rank, tokenStart: segment.tokenStart, tokens: segment.tokenCount, scratchOffset: scratchUsed))
+            scratchUsed += segment.tokenCount * rank
+        }
+        guard !jobs.isEmpty else { return }
+        let h = scratch
+        // Shrink: h[t, j] = scale · A[j] · x[t]   (scale folded in here: r values, not `output`).
+        // Work item = (job, token, block of 8 rank rows).
+        var shrinkStarts = [Int](repeating: 0, count: jobs.count + 1)
+        for (i, job) in jobs.enumerated() { shrinkStarts[i + 1] = shrinkStarts[i] + job.tokens * ((job.rank + 7) / 8) }
+        let shrink: (Int) -> Void = { item in
+            let i = Self.owner(of: item, in: shrinkStarts)
+            let job = jobs[i]
+            let local = item - shrinkStarts[i]
+            let blocks = (job.rank + 7) / 8
+            let t = local / blocks, j0 = (local % blocks) * 8
+            let m = job.module
             m.a.withUnsafeBufferPointer { a in
-                m.bt.withUnsafeBufferPointer { bt in
-                    guard let aBase = a.baseAddress, let btBase = bt.baseAddress else { return }
-                    let xs = x + segment.tokenStart * m.input
-                    let ys = y + segment.tokenStart * m.output
-                    // Shrink: h[t, j] = scale · A[j] · x[t]   (scale folded in here: r values, not `output`).
-                    let shrinkJobs = tokens * rank
-                    let run: (Int) -> Void = { job in
-                        let t = job / rank, j = job % rank
-                        h[t * rank + j] = m.scale * Ops.dot(aBase + j * m.input, xs + t * m.input, count: m.input)
-                    }
-                    if let pool, shrinkJobs >= 64 { pool.parallelFor(shrinkJobs, run) } else { for job in 0..<shrinkJobs { run(job) } }
-                    // Expand: y[t] += Σ_j h[t, j] · Bᵀ[j]; split the output columns so threads never share a row slice.
-                    let chunk = 256
-                    let chunks = (m.output + chunk - 1) / chunk
-                    let expand: (Int) -> Void = { job in
-                        let t = job / chunks, c = (job % chunks) * chunk
-                        let width = min(chunk, m.output - c)
-                        for j in 0..<rank {
-                            Ops.axpy(h[t * rank + j], x: btBase + j * m.output + c, y: ys + t * m.output + c, count: width)
-                        }
-                    }
-                    let expandJobs = tokens * chunks
-                    if let pool, expandJobs >= 2 { pool.parallelFor(expandJobs, expand) } else { for job in 0..<expandJobs { expand(job) } }
+                guard let aBase = a.baseAddress else { return }
+                let xt = x + (job.tokenStart + t) * m.input
+                for j in j0..<min(j0 + 8, job.rank) {
+                    h[job.scratchOffset + t * job.rank + j] = m.scale * Ops.dot(aBase + j * m.input, xt, count: m.input)
                 }
             }
         }
+        run(shrinkStarts[jobs.count], shrink, pool: pool)
+        // Expand: y[t] += Σ_j h[t, j] · Bᵀ[j]; columns split in chunks so threads never share a row slice.
+        let chunk = 512
+        var expandStarts = [Int](repeating: 0, count: jobs.count + 1)
+        for (i, job) in jobs.enumerated() { expandStarts[i + 1] = expandStarts[i] + job.tokens * ((job.module.output + chunk - 1) / chunk) }
+        let expand: (Int) -> Void = { item in
+            let i = Self.owner(of: item, in: expandStarts)
+            let job = jobs[i]
+            let m = job.module
+            let chunks = (m.output + chunk - 1) / chunk
+            let local = item - expandStarts[i]
+            let t = local / chunks, c = (local % chunks) * chunk
+            let width = min(chunk, m.output - c)
+            let yt = y + (job.tokenStart + t) * m.output + c
+            m.bt.withUnsafeBufferPointer { bt in
+                guard let btBase = bt.baseAddress else { return }
+                for j in 0..<job.rank {
+                    Ops.axpy(h[job.scratchOffset + t * job.rank + j], x: btBase + j * m.output + c, y: yt, count: width)
+                }
+            }
+        }
+        run(expandStarts[jobs.count], expand, pool: pool)
+    }
+
+    private func run(_ count: Int, _ body: (Int) -> Void, pool: ThreadPool?) {
+        if let pool, count >= 2 { pool.parallelFor(count, body) } else { for i in 0..<count { body(i) } }
+    }
+
+    /// The job whose half-open item range [starts[i], starts[i+1]) holds `item` (binary search).
+    @inline(__always)
+    private static func owner(of item: Int, in starts: [Int]) -> Int {
+        var low = 0, high = starts.count - 2
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if starts[mid] <= item { low = mid } else { high = mid - 1 }
+        }
+        return low
     }
 
     /// Scalar twin: the same deltas straight from `LoRAAdapter` matrices (Double accumulation),
