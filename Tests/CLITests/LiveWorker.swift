@@ -39,6 +39,11 @@ final class LiveWorker {
     }
 
     func request(_ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]) async throws -> (String, Int) {
+        try await Self.request(baseURL: baseURL, method, path, body: body, headers: headers)
+    }
+
+    static func request(baseURL: String, _ method: String, _ path: String, body: String? = nil,
+                        headers: [String: String] = [:]) async throws -> (String, Int) {
         guard let url = URL(string: baseURL + path) else { throw URLError(.badURL) }
         var request = URLRequest(url: url)
         request.httpMethod = method

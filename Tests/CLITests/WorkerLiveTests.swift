@@ -76,3 +76,56 @@ import TestSupport
         #expect(ok == 200 && metrics.contains("vllm:num_requests_running"))
     }
 }
+
+/// The real engine behind a live worker: 200 concurrent streams, a random half of the clients hang
+/// up mid-stream; afterwards /metrics must show no running request and no KV block in use.
+@Suite(.serialized) struct WorkerDisconnectTests {
+    @Test func twoHundredStreamsWithRandomDisconnectsLeakNothing() async throws {
+        var tiny = TinyLlamaFile()
+        tiny.contextLength = 512
+        let model = try CLIRunner.temporaryFile(try tiny.serialized())
+        let worker = try LiveWorker(arguments: ["--model", model, "--threads", "1", "--served-model-name", "tiny", "--max-model-len", "512",
+                                                "--max-running", "32", "--max-waiting", "512"])
+        let healthy = try await worker.waitUntilHealthy()
+        try #require(healthy)
+        let body = #"{"model":"tiny","prompt":"hello world","max_tokens":300,"ignore_eos":true,"stream":true}"#
+        var rng = SystemRandomNumberGenerator()
+        let base = worker.baseURL
+        let clients = (0..<200).map { _ in
+            Task { () -> Int in
+                let (_, status) = try await LiveWorker.request(baseURL: base, "POST", "/v1/completions", body: body)
+                return status
+            }
+        }
+        var cancelled = 0
+        for client in clients where Bool.random(using: &rng) {
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...20, using: &rng)))
+            client.cancel()
+            cancelled += 1
+        }
+        var completed = 0
+        for client in clients { if let status = try? await client.value, status == 200 { completed += 1 } }
+        #expect(completed + cancelled >= 200)
+        var running = -1.0, kv = -1.0
+        for _ in 0..<300 {
+            let (metrics, _) = try await worker.request("GET", "/metrics")
+            running = Self.value(metrics, "vllm:num_requests_running")
+            kv = Self.value(metrics, "vllm:kv_cache_usage_perc")
+            let waiting = Self.value(metrics, "vllm:num_requests_waiting")
+            if running == 0 && kv == 0 && waiting == 0 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let (metrics, _) = try await worker.request("GET", "/metrics")
+        let aborted = metrics.split(separator: "\n").first { $0.hasPrefix("vllm:request_success_total") && $0.contains("abort") }
+        #expect((aborted?.split(separator: " ").last).flatMap { Double($0) } ?? 0 > 0, "no request was cancelled by a disconnect")
+        #expect(running == 0, "requests still running after every client finished or left")
+        #expect(kv == 0, "KV blocks leaked")
+    }
+
+    static func value(_ metrics: String, _ name: String) -> Double {
+        for line in metrics.split(separator: "\n") where line.hasPrefix(name + "{") || line.hasPrefix(name + " ") {
+            if let last = line.split(separator: " ").last, let v = Double(last) { return v }
+        }
+        return -1
+    }
+}
