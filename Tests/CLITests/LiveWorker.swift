@@ -71,3 +71,34 @@ final class LiveWorker {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }
+
+extension LiveWorker {
+    /// Sends one HTTP/1.1 POST over a raw socket. With `hangUpAfterBytes`, closes the socket after
+    /// reading that many response bytes (a client going away mid-stream); otherwise reads to EOF.
+    /// Returns the bytes read. Blocking: call from a detached task.
+    static func rawPost(port: Int, path: String, body: String, hangUpAfterBytes: Int?) -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return -1 }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return -1 }
+        let request = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        let sent = request.utf8CString.withUnsafeBufferPointer { send(fd, $0.baseAddress, $0.count - 1, 0) }
+        guard sent > 0 else { return -1 }
+        var total = 0
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            total += n
+            if let limit = hangUpAfterBytes, total >= limit { break }
+        }
+        return total
+    }
+}

@@ -90,22 +90,22 @@ import TestSupport
         try #require(healthy)
         let body = #"{"model":"tiny","prompt":"hello world","max_tokens":300,"ignore_eos":true,"stream":true}"#
         var rng = SystemRandomNumberGenerator()
-        let base = worker.baseURL
-        let clients = (0..<200).map { _ in
-            Task { () -> Int in
-                let (_, status) = try await LiveWorker.request(baseURL: base, "POST", "/v1/completions", body: body)
-                return status
-            }
+        // Every client reads its first bytes (so the request is in flight), then a random half hang up.
+        let port = worker.port
+        let plan = (0..<200).map { _ in Bool.random(using: &rng) }
+        // One OS thread per client: 200 truly concurrent connections (blocking sockets).
+        let group = DispatchGroup()
+        let answered = Counter()
+        for hangUp in plan {
+            group.enter()
+            Thread {
+                if LiveWorker.rawPost(port: port, path: "/v1/completions", body: body, hangUpAfterBytes: hangUp ? 200 : nil) > 0 { answered.increment() }
+                group.leave()
+            }.start()
         }
-        var cancelled = 0
-        for client in clients where Bool.random(using: &rng) {
-            try await Task.sleep(for: .milliseconds(Int.random(in: 0...20, using: &rng)))
-            client.cancel()
-            cancelled += 1
-        }
-        var completed = 0
-        for client in clients { if let status = try? await client.value, status == 200 { completed += 1 } }
-        #expect(completed + cancelled >= 200)
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in group.notify(queue: .global()) { done.resume() } }
+        let full = answered.value
+        #expect(full == 200, "every client got a response")
         var running = -1.0, kv = -1.0
         for _ in 0..<300 {
             let (metrics, _) = try await worker.request("GET", "/metrics")
@@ -117,7 +117,8 @@ import TestSupport
         }
         let (metrics, _) = try await worker.request("GET", "/metrics")
         let aborted = metrics.split(separator: "\n").first { $0.hasPrefix("vllm:request_success_total") && $0.contains("abort") }
-        #expect((aborted?.split(separator: " ").last).flatMap { Double($0) } ?? 0 > 0, "no request was cancelled by a disconnect")
+        #expect((aborted?.split(separator: " ").last).flatMap { Double($0) } ?? 0 > 0,
+                "no request was cancelled by a disconnect: \(metrics.split(separator: "\n").filter { $0.contains("request_success") || $0.contains("requests_") })")
         #expect(running == 0, "requests still running after every client finished or left")
         #expect(kv == 0, "KV blocks leaked")
     }
@@ -128,4 +129,13 @@ import TestSupport
         }
         return -1
     }
+}
+
+/// A thread-safe counter for the client threads.
+final class Counter: @unchecked Sendable {
+    // @unchecked Sendable: `count` is only touched under `lock`.
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }
