@@ -89,7 +89,7 @@ struct GenerateCommand: ParsableCommand {
         if json {
             try Console.printJSON(Report(result))
         } else {
-            print("")
+            Console.write("\n")   // unbuffered, like the streamed text, so it lands before the stats line
             Console.progress(String(format: "[prompt %d tokens, %.1f tokens/s | generated %d tokens, %.1f tokens/s | finish: %@]",
                                     result.promptTokenIDs.count, result.prefillTokensPerSecond,
                                     result.generatedTokenIDs.count, result.decodeTokensPerSecond, result.finishReason.rawValue))
