@@ -29,8 +29,9 @@ final class AdapterRegistry: Sendable {
     /// Capacity rank of prepared weights: own rank (`exact`) or the configured maximum (vLLM slots).
     var capacityRank: Int { config.loraCompute == .exact ? 0 : config.maxLoRARank }
 
-    func register(name: String, path: String, adapter: LoRAAdapter, loadSeconds: Double) throws(ServiceError) {
-        try state.withLock { (s: inout State) throws(ServiceError) in
+    @discardableResult
+    func register(name: String, path: String, adapter: LoRAAdapter, loadSeconds: Double) throws(ServiceError) -> AdapterInfo {
+        try state.withLock { (s: inout State) throws(ServiceError) -> AdapterInfo in
             guard s.records[name] == nil else { throw ServiceError.adapterExists(name) }
             s.tick += 1
             let info = AdapterInfo(name: name, path: path, rank: adapter.rank, bytes: adapter.byteCount,
@@ -38,6 +39,7 @@ final class AdapterRegistry: Sendable {
                                    residency: .host, loadCount: 1, lastLoadSeconds: loadSeconds)
             s.records[name] = Record(info: info, host: adapter, lastUsedTick: s.tick)
             Self.enforceHostLimit(&s, config: config)
+            return info
         }
     }
 
@@ -88,11 +90,16 @@ final class AdapterRegistry: Sendable {
     /// from host memory or disk. Marks it loading so only one loader runs.
     enum ActivationPlan { case ready, wait, activate(host: LoRAAdapter?, path: String), unknown }
 
-    func planActivation(_ name: String) -> ActivationPlan {
+    /// `inUse`: adapters running requests hold; with every active slot pinned or in use there is
+    /// nothing to evict, so no load starts (it would only be prepared and dropped, every loop turn).
+    func planActivation(_ name: String, inUse: Set<String>) -> ActivationPlan {
         state.withLock { s in
             guard var record = s.records[name] else { return .unknown }
             if record.prepared != nil { return .ready }
             if record.loading { return .wait }
+            let active = s.records.filter { $0.value.prepared != nil }
+            if active.count >= config.maxActiveAdapters,
+               !active.contains(where: { !$0.value.info.pinned && !inUse.contains($0.key) }) { return .wait }
             record.loading = true
             record.info.residency = .loading
             s.records[name] = record

@@ -110,9 +110,7 @@ public final class BatchEngine: InferenceService {
         switch result {
         case let .failure(error): throw .adapterInvalid("Failed to load LoRA adapter '\(name)': \(error.description)")
         case let .success(adapter):
-            try registry.register(name: name, path: path, adapter: adapter, loadSeconds: (clock.now - started).seconds)
-            return registry.infos().first { $0.name == name } ?? AdapterInfo(name: name, path: path, rank: adapter.rank, bytes: adapter.byteCount,
-                                                                            targets: [], scale: 0, residency: .host)
+            return try registry.register(name: name, path: path, adapter: adapter, loadSeconds: (clock.now - started).seconds)
         }
     }
 

@@ -81,7 +81,7 @@ final class StepLoop: @unchecked Sendable {
         for adapter in scheduler.wantedAdapters {
             let name = adapter.rawValue
             if live.values.contains(where: { $0.adapterName == name && $0.adapter != nil }) { continue }
-            switch engine.registry.planActivation(name) {
+            switch engine.registry.planActivation(name, inUse: inUse) {
             case .ready, .wait: continue
             case .unknown:
                 for request in live.values where request.adapterName == name && request.adapter == nil {
