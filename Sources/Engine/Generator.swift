@@ -51,8 +51,7 @@ public final class Generator {
         result.prefillSeconds = (clock.now - prefillStart).seconds
 
         var sampler = Sampler(parameters: parameters, defaultSeed: UInt64.random(in: .min ... .max))
-        var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
-        var stops = StopStringMatcher(stops: parameters.stop)
+        var text = TextStream(tokenizer: tokenizer, stops: parameters.stop)
         var history = prompt
         var stoppedByString = false
         let decodeStart = clock.now
@@ -66,7 +65,7 @@ public final class Generator {
             }
             result.generatedTokenIDs.append(token)
             history.append(token)
-            let (emit, stopped) = stops.push(detokenizer.push(token))
+            let (emit, stopped) = text.push(token)
             result.text += emit
             if !emit.isEmpty && !onText(emit) { result.finishReason = .cancelled; break }
             if stopped { result.finishReason = .stop; stoppedByString = true; break }
@@ -79,8 +78,7 @@ public final class Generator {
         result.decodeSeconds = (clock.now - decodeStart).seconds
         if !stoppedByString && result.finishReason != .cancelled {
             // Text held back as incomplete UTF-8 or as a possible stop-string prefix is output after all.
-            let (emit, stopped) = stops.push(detokenizer.finish())
-            let tail = stopped ? emit : emit + stops.flush()
+            let (tail, stopped) = text.finish()
             if stopped { result.finishReason = .stop }
             result.text += tail
             if !tail.isEmpty { _ = onText(tail) }

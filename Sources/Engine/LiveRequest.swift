@@ -16,8 +16,7 @@ final class LiveRequest {
     var tokens: [TokenID]
     var cache: KVCache?
     var sampler: Sampler
-    var detokenizer: StreamingDetokenizer
-    var stops: StopStringMatcher
+    var text: TextStream
     /// The adapter's weights, held from first use to the end so unloads and evictions can't pull
     /// them from under a running request.
     var adapter: PreparedAdapter?
@@ -35,8 +34,7 @@ final class LiveRequest {
         tokens = r.promptTokens
         // Unseeded requests get their own random stream; seeded ones are reproducible.
         sampler = Sampler(parameters: r.sampling, defaultSeed: UInt64.random(in: .min ... .max))
-        detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
-        stops = StopStringMatcher(stops: r.sampling.stop)
+        text = TextStream(tokenizer: tokenizer, stops: r.sampling.stop)
     }
 
     var generatedCount: Int { tokens.count - promptCount }

@@ -30,30 +30,24 @@ extension StepLoop {
         request.tokens.append(token)
 
         if !request.sampling.ignoreEOS && tokenizer.isEndOfGeneration(token) {
-            let tail = flush(request)
+            let tail = request.text.finish().text
             request.continuation.yield(.token(id: token, text: tail, logprob: logprob, top: top))
             finish(request, reason: .stop, engine)
             return .stop
         }
-        let (text, stopped) = request.stops.push(request.detokenizer.push(token))
+        let (text, stopped) = request.text.push(token)
         if stopped {
             request.continuation.yield(.token(id: token, text: text, logprob: logprob, top: top))
             finish(request, reason: .stop, engine)
             return .stop
         }
         if request.generatedCount >= request.sampling.maxTokens {
-            request.continuation.yield(.token(id: token, text: text + flush(request), logprob: logprob, top: top))
+            request.continuation.yield(.token(id: token, text: text + request.text.finish().text, logprob: logprob, top: top))
             finish(request, reason: .length, engine)
             return .length
         }
         request.continuation.yield(.token(id: token, text: text, logprob: logprob, top: top))
         return nil
-    }
-
-    /// Text held back (incomplete UTF-8 or a possible stop-string prefix) at the end of generation.
-    private func flush(_ request: LiveRequest) -> String {
-        let (emit, stopped) = request.stops.push(request.detokenizer.finish())
-        return stopped ? emit : emit + request.stops.flush()
     }
 
     static func logSumExp(_ logits: UnsafeMutableBufferPointer<Float>) -> Float {
