@@ -48,27 +48,34 @@ class Model:
     def rms(self, x, w):
         return x / np.sqrt((x * x).mean(-1, keepdims=True) + self.eps) * w
 
-    def rope(self, x, n_heads):
+    def rope(self, x, n_heads, start=0):
         n, hd = x.shape[0], self.hd
         x = x.reshape(n, n_heads, hd // 2, 2)
-        pos = np.arange(n)[:, None]
+        pos = (start + np.arange(n))[:, None]
         theta = pos * self.base ** (-2.0 * np.arange(hd // 2)[None, :] / hd)
         c, s = np.cos(theta)[:, None, :], np.sin(theta)[:, None, :]
         a, b = x[..., 0], x[..., 1]
         return np.stack([a * c - b * s, a * s + b * c], -1).reshape(n, n_heads * hd)
 
-    def logits(self, ids):
+    def new_cache(self):
+        """Per-layer keys and values (rows = positions), for incremental decoding."""
+        width = self.kv_heads * self.hd
+        return [[np.zeros((0, width)), np.zeros((0, width))] for _ in range(self.layers)]
+
+    def forward(self, ids, cache, start):
+        """Logits for `ids` at positions start..start+len(ids)-1, appending to `cache`."""
         T, hd = self.t, self.hd
         x = T["token_embd.weight"][ids]
         n = len(ids)
-        mask = np.triu(np.full((n, n), -np.inf), 1)
         group = self.heads // self.kv_heads
         for l in range(self.layers):
             p = f"blk.{l}."
             h = self.rms(x, T[p + "attn_norm.weight"])
-            q = self.rope(h @ T[p + "attn_q.weight"].T, self.heads)
-            k = self.rope(h @ T[p + "attn_k.weight"].T, self.kv_heads)
-            v = h @ T[p + "attn_v.weight"].T
+            q = self.rope(h @ T[p + "attn_q.weight"].T, self.heads, start)
+            cache[l][0] = np.vstack([cache[l][0], self.rope(h @ T[p + "attn_k.weight"].T, self.kv_heads, start)])
+            cache[l][1] = np.vstack([cache[l][1], h @ T[p + "attn_v.weight"].T])
+            k, v = cache[l]
+            mask = np.triu(np.full((n, k.shape[0]), -np.inf), 1 + start)
             out = np.zeros((n, self.heads * hd))
             for head in range(self.heads):
                 kv = head // group
@@ -83,6 +90,9 @@ class Model:
             x = x + (g / (1 + np.exp(-g)) * u) @ T[p + "ffn_down.weight"].T
         head = T.get("output.weight", T["token_embd.weight"])
         return self.rms(x, T["output_norm.weight"]) @ head.T
+
+    def logits(self, ids):
+        return self.forward(ids, self.new_cache(), 0)
 
 
 def main():
