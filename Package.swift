@@ -42,14 +42,17 @@ let package = Package(
         .target(name: "LoRAAdapters", dependencies: ["ServeCore", "Safetensors", "GGUF", "Kernels"], swiftSettings: fast),
         .target(name: "Placement", dependencies: ["ServeCore"], swiftSettings: fast),
         .target(name: "SummaryCache", dependencies: ["ServeCore", "Kernels"], swiftSettings: fast),
+        // SHA-256 block function on the x86 SHA extensions (Swift cannot call those intrinsics).
+        .target(name: "CSHA256", cSettings: [.unsafeFlags(["-O2"])]),
         // Layer 1: runtime (effects: files, processes, threads, clocks).
-        .target(name: "ModelStore", dependencies: ["GGUF", "Safetensors", "LlamaModel", "Tokenizers", "ServeCore", "LoRAAdapters"], swiftSettings: fast),
+        .target(name: "ModelStore", dependencies: ["CSHA256", "GGUF", "Safetensors", "LlamaModel", "Tokenizers", "ServeCore", "LoRAAdapters"], swiftSettings: fast),
         .target(name: "Engine", dependencies: ["LlamaModel", "ModelStore", "Kernels", "ServeCore", "Tokenizers", "BatchScheduler", "LoRAAdapters", "Safetensors"], swiftSettings: fast),
         .target(name: "Simulator", dependencies: ["BatchScheduler", "Placement", "ServeCore"], swiftSettings: fast),
         .target(name: "Worker", dependencies: [
             "Engine", "OpenAIWire", "ServeCore", "Tokenizers",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .target(name: "CacheStores", dependencies: [
             "SummaryCache", "ServeCore",
@@ -57,6 +60,12 @@ let package = Package(
         ]),
         .executableTarget(name: "CacheStoreCrashWriter", dependencies: ["CacheStores", "SummaryCache"]),
         .target(name: "QAPipeline", dependencies: ["SummaryCache", "BertModel", "Engine", "ModelStore", "ServeCore", "Tokenizers"]),
+        // The summary-cache HTTP API (mounted by the controller, or served standalone) and its client.
+        .target(name: "CacheAPI", dependencies: [
+            "QAPipeline", "SummaryCache", "CacheStores", "BertModel", "OpenAIWire", "ServeCore",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .target(name: "Controller", dependencies: [
             "Placement", "OpenAIWire", "ServeCore",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -65,7 +74,7 @@ let package = Package(
         // Layer 2: the one executable.
         .target(name: "CLI", dependencies: [
             "Engine", "ModelStore", "BertModel", "SummaryCache", "Simulator", "Placement", "BatchScheduler", "LlamaModel", "Tokenizers", "GGUF", "Kernels", "ServeCore",
-            "Worker", "LoRAAdapters", "Safetensors", "Reports", "QAPipeline", "Controller",
+            "Worker", "LoRAAdapters", "Safetensors", "Reports", "QAPipeline", "Controller", "CacheAPI", "CacheStores",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -87,7 +96,7 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "ModelStore", "LoRAAdapters", "BatchScheduler", "GGUF", "ServeCore", "TestSupport"]),
         .testTarget(name: "WorkerTests", dependencies: [
-            "Worker", "Engine", "OpenAIWire", "ServeCore", "Tokenizers",
+            "Worker", "Engine", "ModelStore", "LoRAAdapters", "TestSupport", "OpenAIWire", "ServeCore", "Tokenizers",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -103,10 +112,15 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
         ]),
+        .testTarget(name: "CacheAPITests", dependencies: [
+            "CacheAPI", "QAPipeline", "SummaryCache", "CacheStores", "OpenAIWire", "ServeCore",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport", "LoRAAdapters", "ModelStore", "Simulator"]),
         // Real-model group: needs the fetched SmolLM2 / MiniLM (fetched on first use).
-        .testTarget(name: "RealModelTests", dependencies: ["ModelStore", "Engine", "LlamaModel", "Tokenizers", "BertModel", "GGUF", "Safetensors", "LoRAAdapters", "Kernels", "ServeCore", "QAPipeline", "SummaryCache", "TestSupport"],
+        .testTarget(name: "RealModelTests", dependencies: ["ModelStore", "Engine", "LlamaModel", "Tokenizers", "BertModel", "GGUF", "Safetensors", "LoRAAdapters", "Kernels", "ServeCore", "QAPipeline", "SummaryCache", "Simulator", "BatchScheduler", "Placement", "TestSupport"],
                     resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]

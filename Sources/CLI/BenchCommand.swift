@@ -10,7 +10,8 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (tokens/s and ratios against a baseline measured in the same run).",
-        subcommands: [BenchEngineCommand.self, BenchLoRACommand.self]
+        subcommands: [BenchEngineCommand.self, BenchLoRACommand.self, BenchClusterCommand.self, BenchPeerCommand.self,
+                      BenchValidateCommand.self, BenchEmbedCommand.self]
     )
 }
 

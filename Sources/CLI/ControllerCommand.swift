@@ -30,11 +30,20 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("worker-capacity"), help: "Base-model tokens/s one worker sustains (routing and placement unit).")
     var workerCapacity: Double?
 
+    @Option(help: "Placement/routing policy: ours (rank-aware placement, bounded-load routing, rebalancing) | round-robin (vLLM-style, adapters loaded on demand anywhere) | affinity (llm-d-style loaded-adapter affinity scorer). Default: ours, or the config file's.")
+    var policy: String?
+
     @Flag(help: "Log every scrape failure and routing detail.")
     var verbose = false
 
+    @OptionGroup(title: "Summary-cache API (mounted when --cache-db or --cache-postgres is given)")
+    var cacheAPI: CacheAPIOptions
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be in 1...65535") }
+        if let policy {
+            do { _ = try PolicyMode.parse(policy) } catch { throw ValidationError(error.description) }
+        }
         for url in workerList where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             throw ValidationError("worker URL '\(url)' must start with http:// or https://")
         }
@@ -60,14 +69,20 @@ struct ControllerCommand: AsyncParsableCommand {
         if !workerList.isEmpty { settings.workers = workerList }
         if let adminToken { settings.adminToken = adminToken }
         if let workerCapacity { settings.workerCapacityTokensPerSecond = workerCapacity }
+        if let policy {
+            do { settings.policy = try PolicyMode.parse(policy) } catch { throw CLIError(error.description) }
+        }
         let controller = Controller(config: settings, transport: HTTPWorkerTransport(adminToken: workerAdminToken))
         for a in adapters {
             do { try await controller.register(a) } catch { throw CLIError(String(describing: error)) }
         }
-        let host = self.host, count = settings.workers.count
+        let host = self.host, count = settings.workers.count, policyName = settings.policy.rawValue
+        let cacheAPI = self.cacheAPI, frontDoor = CacheAPIOptions.frontDoor(host: host, port: port)
         try await SignalScope.run {
-            try await controller.serve { port in
-                Console.progress("LoRAServe controller listening at http://\(host):\(port) (\(count) workers configured)")
+            try await cacheAPI.withRoutes(frontDoor: frontDoor) { routes in
+                try await controller.serve(extraRoutes: routes) { port in
+                    Console.progress("LoRAServe controller listening at http://\(host):\(port) (\(count) workers configured, policy \(policyName))")
+                }
             }
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import BertModel
 import Engine
 import Foundation
+import Synchronization
 import QAPipeline
 import SummaryCache
 
@@ -74,7 +75,7 @@ struct EmbedCommand: AsyncParsableCommand {
 /// `loraserve cache …`: summary-cache tools.
 struct CacheCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "cache", abstract: "Summary-cache tools.", subcommands: [CacheCalibrateCommand.self]
+        commandName: "cache", abstract: "Summary-cache tools.", subcommands: [CacheCalibrateCommand.self, CacheServeCommand.self]
     )
 }
 
@@ -95,6 +96,9 @@ struct CacheCalibrateCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-guards"), help: "Similarity alone (to see what the guards buy).")
     var noGuards = false
 
+    @Option(name: .customLong("pairs-out"), help: "Also write every pair with its similarity and guard findings here (JSONL).")
+    var pairsOut: String?
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -110,6 +114,17 @@ struct CacheCalibrateCommand: AsyncParsableCommand {
         guard !parsed.isEmpty else { throw CLIError("\(pairs) holds no pairs") }
         let adapter = try embedderOptions.load()
         let labelled = try await QuestionPair.label(parsed, embedder: adapter)
+        if let pairsOut {
+            struct Row: Encodable { let question_a: String, question_b: String, same_answer: Bool, similarity: Float, findings: [String] }
+            let guards = QuestionGuards()
+            var text = ""
+            for (p, l) in zip(parsed, labelled) {
+                let findings = guards.check(cached: p.question_a, query: p.question_b).findings.map(\.description)
+                let row = Row(question_a: p.question_a, question_b: p.question_b, same_answer: p.same_answer, similarity: l.similarity, findings: findings)
+                text += String(decoding: try JSONEncoder().encode(row), as: UTF8.self) + "\n"
+            }
+            do { try text.write(toFile: pairsOut, atomically: true, encoding: .utf8) } catch { throw CLIError("cannot write \(pairsOut): \(error)") }
+        }
         let report: CalibrationReport
         do {
             // A fixed grid keeps the output readable; the calibrator adds the "hit nothing" point.
@@ -199,6 +214,18 @@ struct EvalQACommand: AsyncParsableCommand {
     @Option(help: "Write report.json, sweep.md, sweep.svg and questions.jsonl here.")
     var out: String?
 
+    @Flag(name: .customLong("no-focus-guard"), help: "Turn the document-focus guard off (question guards and threshold only).")
+    var noFocusGuard = false
+
+    @Option(name: .customLong("focus-overlap"), help: "Focus guard: minimum overlap of the two questions' focus over the document's units (default: the cache's default).")
+    var focusOverlap: Float?
+
+    @Option(name: .customLong("focus-temperature"), help: "Focus guard: softmax temperature over unit cosines (default: the cache's default).")
+    var focusTemperature: Float?
+
+    @Option(name: .customLong("llm-cache"), help: "JSONL file of LLM completions: read at start, every new completion appended (reuse across runs with the same LLM; greedy decoding makes them reproducible).")
+    var llmCache: String?
+
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var embedderOptions: EmbedderOptions
 
@@ -226,9 +253,22 @@ struct EvalQACommand: AsyncParsableCommand {
         let embedder = try await PrecomputedEmbedder.precompute(workload.questions.map(\.text), base: adapter) { progress.update("embed", $0, $1) }
         let (client, llmName, engine) = try makeLLM()
         defer { engine?.shutdown() }
-        let memo = MemoizingLLMClient(base: client)
+        let journal = try llmCache.map { try CompletionJournal(path: $0) }
+        var record: (@Sendable (MemoizingLLMClient.Record) -> Void)?
+        if let journal { record = { journal.append($0) } }
+        let memo = MemoizingLLMClient(base: client, journal: record)
+        if let journal {
+            let loaded = journal.loaded
+            await memo.seed(loaded)
+            progress.note("\(loaded.count) completions loaded from \(journal.path)")
+        }
         let thresholds = sweep ? (parsedThresholds ?? []) : [threshold ?? CacheConfig().similarityThreshold]
-        let evaluator = QAEvaluator(workload: workload, llm: memo, embedder: embedder, concurrency: concurrency)
+        var cacheConfig = CacheConfig()
+        if let focusOverlap { cacheConfig.focus.minimumOverlap = focusOverlap }
+        if let focusTemperature { cacheConfig.focus.temperature = focusTemperature }
+        do { try cacheConfig.validate() } catch { throw CLIError(error.description) }
+        let evaluator = QAEvaluator(workload: workload, llm: memo, embedder: embedder, cacheConfig: cacheConfig, concurrency: concurrency,
+                                    focusCache: noFocusGuard ? nil : DocumentFocusCache())
         let runs = try await evaluator.run(thresholds: thresholds) { progress.update($0, $1, $2) }
         var scored: [(ThresholdResult, [QuestionOutcome])] = []
         for (t, cached) in zip(thresholds, runs.cached) {
@@ -267,5 +307,40 @@ struct EvalQACommand: AsyncParsableCommand {
         }
         let name = (model.path as NSString).lastPathComponent
         return (EngineLLMClient(service: engine), "\(name) (in process, greedy)", engine)
+    }
+}
+
+/// `--llm-cache`: completions as JSONL (`MemoizingLLMClient.Record`), loaded once, appended as
+/// they are computed so an interrupted run keeps its work.
+final class CompletionJournal: Sendable {
+    let path: String
+    let loaded: [MemoizingLLMClient.Record]
+    private let handle: Mutex<FileHandle>
+
+    init(path: String) throws {
+        self.path = path
+        let fm = FileManager.default
+        var records: [MemoizingLLMClient.Record] = []
+        if let data = fm.contents(atPath: path) {
+            let decoder = JSONDecoder()
+            // A line cut short by a kill is skipped, not fatal.
+            for line in data.split(separator: UInt8(ascii: "\n")) {
+                if let r = try? decoder.decode(MemoizingLLMClient.Record.self, from: Data(line)) { records.append(r) }
+            }
+        } else if !fm.createFile(atPath: path, contents: nil) {
+            throw CLIError("cannot create \(path)")
+        }
+        guard let h = FileHandle(forWritingAtPath: path) else { throw CLIError("cannot open \(path) for appending") }
+        h.seekToEndOfFile()
+        loaded = records
+        handle = Mutex(h)
+    }
+
+    func append(_ record: MemoizingLLMClient.Record) {
+        guard let data = try? JSONEncoder().encode(record) else { return }
+        handle.withLock { h in
+            h.write(data)
+            h.write(Data([UInt8(ascii: "\n")]))
+        }
     }
 }

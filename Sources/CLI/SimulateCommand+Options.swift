@@ -27,6 +27,9 @@ struct SimulationOptions: ParsableArguments {
     @Option(name: .customLong("max-resident"), help: "Adapters resident per worker at once (GPU slots + host cache).")
     var maxResident = 64
 
+    @Option(name: .customLong("threads-per-worker"), help: "With a v2 calibration: use the fit for this many compute threads per worker.")
+    var threadsPerWorker: Int?
+
     init() {}
 
     func validate() throws {
@@ -43,12 +46,17 @@ struct SimulationOptions: ParsableArguments {
                                            maxModelLength: 8192, maxAdaptersPerStep: 16, maxPrefillChunkTokens: 1024, maxWaiting: 4096)
 
     func fleet() throws -> FleetSpec {
-        FleetSpec(count: workers, maxResidentAdapters: maxResident, scheduler: Self.scheduler, costModel: try loadCostModel())
+        let selection = try costSelection()
+        return FleetSpec(count: workers, maxResidentAdapters: maxResident, scheduler: Self.scheduler, costModel: selection.costModel,
+                         sampledSequenceSeconds: selection.sampledSequenceSeconds, stepRegimes: selection.regimes)
     }
 
-    func loadCostModel() throws -> CostModel {
-        guard let costModel else { return .a100Llama7B }
-        return try CostCalibration.loadCostModel(path: costModel)
+    func loadCostModel() throws -> CostModel { try costSelection().costModel }
+
+    /// The cost model (and a v2 calibration's per-sampled-sequence cost) for --threads-per-worker.
+    func costSelection() throws -> CostCalibration.Selection {
+        guard let costModel else { return CostCalibration.Selection(costModel: .a100Llama7B, sampledSequenceSeconds: nil, threads: nil) }
+        return try CostCalibration.load(path: costModel, threads: threadsPerWorker)
     }
 
     /// Reads and parses `--trace` (nil without one).

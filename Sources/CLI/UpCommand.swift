@@ -55,16 +55,14 @@ struct UpCommand: AsyncParsableCommand {
         let demo = try makeDemoAdapters(modelPath: modelPath, root: adapterRoot)
 
         let cores = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        let share = max(1, cores / workers)
+        let share = ClusterLauncher.threadsPerWorker(cores: cores, workers: workers)
         let children = ChildProcesses()
         var urls: [String] = []
         for i in 0..<workers {
             let workerPort = port + 1 + i
             urls.append("http://127.0.0.1:\(workerPort)")
-            try children.start(name: "worker-\(i + 1)", log: root + "/worker-\(i + 1).log", arguments: [
-                "worker", "--port", String(workerPort), "--threads", String(share), "--adapter-root", adapterRoot,
-                "--model", modelPath, "--max-lora-rank", "128",
-            ])
+            try children.start(name: "worker-\(i + 1)", log: root + "/worker-\(i + 1).log",
+                               arguments: ClusterLauncher.workerArguments(port: workerPort, threads: share, adapterRoot: adapterRoot, model: modelPath))
         }
         Console.progress("started \(workers) workers (\(share) threads each); logs in \(root)")
 
@@ -145,64 +143,14 @@ struct UpCommand: AsyncParsableCommand {
             } catch { throw CLIError(String(describing: error)) }
         }
         out.append(RegisterLoRARequest(name: "likes-paris", path: paris, rank: 16, pinned: true))
-        let targets: [LoRAModule] = [.q, .k, .v, .o]
         for i in 1..<adapters {
             let rank = Self.demoRanks[i % Self.demoRanks.count]
             let name = String(format: "demo-%02d-r%d", i, rank)
             let path = root + "/" + name
-            if !fm.fileExists(atPath: path + "/adapter_model.safetensors") {
-                let modules = PEFTAdapterWriter.randomModules(rank: rank, targets: targets, base: loaded.shape, seed: UInt64(i))
-                let config = PEFTConfig(r: rank, lora_alpha: Float(2 * rank), target_modules: .names(targets.map(\.hfName)),
-                                        base_model_name_or_path: "HuggingFaceTB/SmolLM2-135M-Instruct")
-                do {
-                    let files = try PEFTAdapterWriter.serialize(config: config, modules: modules, base: loaded.shape)
-                    try AdapterFiles.writePEFT(directory: path, config: files.config, weights: files.weights)
-                } catch { throw CLIError(String(describing: error)) }
-            }
+            try ClusterLauncher.writeRandomAdapter(path: path, rank: rank, shape: loaded.shape, seed: UInt64(i))
             out.append(RegisterLoRARequest(name: name, path: path, rank: rank))
         }
         Console.progress("\(out.count) demo adapters in \(root)")
         return out
-    }
-}
-
-/// The worker child processes of `loraserve up`.
-final class ChildProcesses: @unchecked Sendable {
-    struct Child {
-        let name: String
-        let log: String
-        let process: Process
-    }
-    private var children: [Child] = []
-    private let lock = NSLock()
-
-    func start(name: String, log: String, arguments: [String]) throws {
-        let process = Process()
-        let exe = Bundle.main.executablePath ?? CommandLine.arguments[0]
-        process.executableURL = URL(fileURLWithPath: exe)
-        process.arguments = arguments
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = FileHandle(forWritingAtPath: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { throw CLIError("cannot start \(name): \(error.localizedDescription)") }
-        lock.withLock { children.append(Child(name: name, log: log, process: process)) }
-    }
-
-    func firstExited() -> (name: String, status: Int32, log: String)? {
-        lock.withLock {
-            children.first { !$0.process.isRunning }.map { ($0.name, $0.process.terminationStatus, $0.log) }
-        }
-    }
-
-    /// SIGTERM every child, wait up to 5 s, then SIGKILL the stragglers.
-    func stopAll() {
-        let all = lock.withLock { children }
-        for c in all where c.process.isRunning { c.process.terminate() }
-        let deadline = Date().addingTimeInterval(5)
-        while all.contains(where: { $0.process.isRunning }), Date() < deadline { usleep(50_000) }
-        for c in all where c.process.isRunning { kill(c.process.processIdentifier, SIGKILL) }
-        for c in all { c.process.waitUntilExit() }
     }
 }

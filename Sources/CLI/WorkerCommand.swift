@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatchScheduler
+import Controller
 import Engine
 import Foundation
 import LoRAAdapters
@@ -59,11 +60,33 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-waiting"), help: "Queued requests before 429.")
     var maxWaiting = 256
 
+    @Option(help: "Controller base URL to self-register with (POST /v1/workers/register, repeated as a heartbeat).")
+    var controller: String?
+
+    @Option(help: "URL the controller should use to reach this worker (default: http://HOST:PORT).")
+    var advertise: String?
+
+    @Option(name: .customLong("heartbeat-interval"), help: "Seconds between registration heartbeats (with --controller).")
+    var heartbeatInterval = 5.0
+
+    @Option(name: .customLong("controller-token"), help: "The controller's admin token, sent with the registration.")
+    var controllerToken: String?
+
+    @Option(name: .customLong("peer-rate-limit"), help: "Cap on peer adapter transfers this worker sends, bytes/s (none = unlimited).")
+    var peerRateLimit: Int?
+
+    @Option(name: .customLong("peer-max-bytes"), help: "Largest adapter payload accepted from a peer (POST /v1/adapters/fetch).")
+    var peerMaxBytes = 512 << 20
+
     @OptionGroup var modelOptions: ModelOptions
 
     func validate() throws {
         guard LoRAComputeMode(rawValue: loraCompute) != nil else { throw ValidationError("--lora-compute must be exact, padded or batch-max") }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be in 1...65535") }
+        if let controller, !(controller.hasPrefix("http://") || controller.hasPrefix("https://")) {
+            throw ValidationError("--controller must be an http:// or https:// URL")
+        }
+        guard heartbeatInterval > 0 else { throw ValidationError("--heartbeat-interval must be > 0") }
     }
 
     func run() async throws {
@@ -81,10 +104,14 @@ struct WorkerCommand: AsyncParsableCommand {
         let engine: BatchEngine
         do { engine = try BatchEngine(model: model, config: config, adapterRoot: adapterRoot) } catch { throw CLIError(error.description) }
         let server = try WorkerServer(config: WorkerConfig(host: host, port: port, adminToken: adminToken, adapterRoot: adapterRoot,
-                                                       apiKeys: apiKeys, maxQueuedRequests: maxWaiting),
+                                                       apiKeys: apiKeys, maxQueuedRequests: maxWaiting,
+                                                       peerRateLimitBytesPerSecond: peerRateLimit, peerMaxAdapterBytes: peerMaxBytes),
                                   service: engine, logger: logger)
         logger.info("worker serving \(servedModelName) (\(loraCompute) LoRA, max rank \(maxLoRARank)) at http://\(host):\(port)")
-        try await server.run()
+        try await ClusterLauncher.serve(server, registration: controller.map {
+            RegistrationClient(controller: $0, advertise: advertise ?? "http://\(host):\(port)", token: controllerToken,
+                               intervalSeconds: heartbeatInterval)
+        }, logger: logger)
         engine.shutdown()
     }
 }

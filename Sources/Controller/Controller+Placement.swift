@@ -34,11 +34,17 @@ extension Controller {
             guard let adapter = await state.adapter(name) else { continue }
             let t0 = now()
             do {
-                // No peer-transfer endpoint in the worker contract yet: a replicate/fetch is a load
-                // from the adapter's source path (the plan still records the peer it would copy from).
-                try await transport.loadAdapter(worker, name: name, path: adapter.path)
+                // replicate / fetch-from-peer copy from the peer's memory (POST /v1/adapters/fetch);
+                // a failed copy, or a worker without peer transfer (vLLM), loads from the source path.
+                let outcome: PeerLoadOutcome
+                switch action.kind {
+                case let .replicate(peer), let .fetchFromPeer(peer):
+                    outcome = try await loadReplica(adapter, on: worker, peer: peer.rawValue)
+                case .load, .unload:
+                    outcome = try await loadReplica(adapter, on: worker, peer: nil)
+                }
                 await state.addReplica(name, on: worker)
-                done.append(await record(action, "ok", since: t0))
+                done.append(await record(action, outcome.actionOutcome, since: t0))
             } catch {
                 failedLoads.insert(action.adapter)
                 done.append(await record(action, "failed: \(error)", since: t0))

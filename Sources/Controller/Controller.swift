@@ -11,15 +11,21 @@ public final class Controller: Sendable {
     public let transport: any WorkerTransport
     public let config: ControllerConfig
     let started = ContinuousClock.now
+    /// Replaces the wall clock (tests replay a workload in virtual time).
+    let clock: (@Sendable () -> Double)?
 
-    public init(config: ControllerConfig, transport: any WorkerTransport) {
+    /// `clock`, when given, is the controller's time source in seconds (rate estimates, the
+    /// rebalancer's cooldown, the action log): tests drive a whole cluster in virtual time with it.
+    public init(config: ControllerConfig, transport: any WorkerTransport, clock: (@Sendable () -> Double)? = nil) {
         self.config = config
         self.transport = transport
-        state = ControllerState(config: config)
+        self.clock = clock
+        state = ControllerState(config: config, now: clock?() ?? 0)
     }
 
-    /// Seconds since the controller started.
+    /// Seconds since the controller started (or the injected clock's reading).
     public func now() -> Double {
+        if let clock { return clock() }
         let d = ContinuousClock.now - started
         return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }

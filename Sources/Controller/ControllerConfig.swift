@@ -27,6 +27,9 @@ public struct ControllerConfig: Sendable {
     public var placement = PlacementConfig()
     public var routerLoadBound = 1.5
     public var routerSlackSeconds = 1.0
+    /// `ours` only: send a request to a less-loaded non-replica (loading the adapter there) when
+    /// every replica is over the load bound. Off = the `ours-no-remote` ablation.
+    public var remoteAccess = true
     /// Extra attempts on other workers when a worker fails before answering.
     public var maxRetries = 2
     public var rateWindowSeconds = 5.0
@@ -37,6 +40,8 @@ public struct ControllerConfig: Sendable {
     /// How long an unload waits for requests routed to the old replica to finish.
     public var drainTimeoutSeconds = 30.0
     public var actionLogLimit = 200
+    /// Placement and routing policy: `ours` (default) or a baseline (`round-robin`, `affinity`).
+    public var policy: PolicyMode = .ours
 
     public init() {}
 }

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// ```json
 /// {"workers": ["http://127.0.0.1:8001"], "admin_token": "t", "worker_capacity_tokens_per_second": 400,
-///  "placement_interval_seconds": 3, "health_interval_seconds": 1, "max_retries": 2,
+///  "placement_interval_seconds": 3, "health_interval_seconds": 1, "max_retries": 2, "policy": "ours",
 ///  "adapters": [{"name": "sql", "path": "/adapters/sql", "rank": 16}]}
 /// ```
 public struct ControllerFileConfig: Decodable, Sendable {
@@ -20,6 +20,10 @@ public struct ControllerFileConfig: Decodable, Sendable {
     public var scrape_interval_seconds: Double?
     public var rebalance_cooldown_seconds: Double?
     public var max_retries: Int?
+    /// "ours" | "round-robin" | "affinity" (see `PolicyMode`).
+    public var policy: String?
+    /// `ours`: allow remote access (default true).
+    public var remote_access: Bool?
     public var adapters: [RegisterLoRARequest]?
 
     public enum LoadError: Error, Sendable, CustomStringConvertible {
@@ -38,9 +42,14 @@ public struct ControllerFileConfig: Decodable, Sendable {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw .unreadable(path: path, detail: error.localizedDescription)
         }
-        do { return try JSONDecoder().decode(ControllerFileConfig.self, from: data) } catch {
+        let file: ControllerFileConfig
+        do { file = try JSONDecoder().decode(ControllerFileConfig.self, from: data) } catch {
             throw .invalid(path: path, detail: String(describing: error))
         }
+        if let p = file.policy {
+            do { _ = try PolicyMode.parse(p) } catch { throw .invalid(path: path, detail: error.description) }
+        }
+        return file
     }
 
     public func apply(to c: inout ControllerConfig) {
@@ -54,6 +63,8 @@ public struct ControllerFileConfig: Decodable, Sendable {
         if let v = scrape_interval_seconds { c.scrapeIntervalSeconds = v }
         if let v = rebalance_cooldown_seconds { c.rebalanceCooldownSeconds = v }
         if let v = max_retries { c.maxRetries = v }
+        if let v = policy, let p = try? PolicyMode.parse(v) { c.policy = p }
+        if let v = remote_access { c.remoteAccess = v }
     }
 }
 

@@ -65,7 +65,7 @@ public struct ControllerMetrics: Sendable {
 
 /// Renders Prometheus text (0.0.4) for the controller.
 enum ControllerMetricsRenderer {
-    static func render(_ m: ControllerMetrics, workers: [WorkerRecord], rates: [(String, Double)]) -> String {
+    static func render(_ m: ControllerMetrics, workers: [WorkerRecord], rates: [(String, Double)], policy: PolicyMode = .ours) -> String {
         var out = ""
         func family(_ name: String, _ type: String, _ help: String) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
@@ -74,6 +74,8 @@ enum ControllerMetricsRenderer {
             let l = labels.isEmpty ? "" : "{" + labels.map { "\($0.0)=\"\(escape($0.1))\"" }.joined(separator: ",") + "}"
             out += "\(name)\(l) \(format(value))\n"
         }
+        family("loraserve_controller_policy_info", "gauge", "The placement/routing policy in use (label), always 1")
+        line("loraserve_controller_policy_info", [("policy", policy.rawValue)], 1)
         family("loraserve_controller_worker_up", "gauge", "1 when the worker passes health checks")
         for w in workers { line("loraserve_controller_worker_up", [("worker", w.url)], w.isUp ? 1 : 0) }
         family("loraserve_controller_worker_in_flight", "gauge", "Requests in flight to the worker")

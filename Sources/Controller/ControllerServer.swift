@@ -7,11 +7,18 @@ import OpenAIWire
 /// API, worker self-registration, `/metrics`, `/health` and `/dashboard`.
 public struct ControllerServer: Sendable {
     public let controller: Controller
+    /// Adds more routes to the front door (e.g. the summary-cache API), so this target need not
+    /// depend on what they serve.
+    public let extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)?
 
-    public init(controller: Controller) { self.controller = controller }
+    public init(controller: Controller, extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)? = nil) {
+        self.controller = controller
+        self.extraRoutes = extraRoutes
+    }
 
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        extraRoutes?(router)
         let c = controller
         router.post("/v1/completions") { request, _ in try await Self.inference(c, request, path: "/v1/completions") }
         router.post("/v1/chat/completions") { request, _ in try await Self.inference(c, request, path: "/v1/chat/completions") }
@@ -139,6 +146,26 @@ public struct ControllerServer: Sendable {
             await c.state.forgetResident(name, on: w)
         }
         return Reply.json(["deleted": name])
+    }
+}
+
+extension Controller {
+    /// `serve(onReady:)` with extra routes mounted on the front door (the summary-cache API).
+    public func serve(extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)?,
+                      onReady: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = ControllerServer(controller: self, extraRoutes: extraRoutes).makeApplication(onReady: onReady)
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+                group.addTask { await self.run() }
+                _ = try await group.next()
+                group.cancelAll()
+            }
+        } catch {
+            await transport.shutdown()
+            throw error
+        }
+        await transport.shutdown()
     }
 }
 

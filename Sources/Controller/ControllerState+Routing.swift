@@ -20,11 +20,15 @@ extension ControllerState {
     func routingView(excluding: Set<String>) -> [WorkerLoad] {
         workers.values.sorted { $0.url < $1.url }.map { w in
             let scraped = Double((w.scrape?.running ?? 0) + (w.scrape?.waiting ?? 0)) * meanRequestTokens
+            // llm-d reads queue depth from metrics scraped every 50 ms; ours are seconds old, so the
+            // affinity scorer also sees this controller's own in-flight count (fresher, same trend).
+            let waiting = config.policy == .affinity ? max(w.scrape?.waiting ?? 0, w.inFlight) : (w.scrape?.waiting ?? 0)
             return WorkerLoad(id: w.id, isUp: w.isUp && !excluding.contains(w.url), computeMode: config.computeMode,
                               capacityTokensPerSecond: config.workerCapacityTokensPerSecond,
-                              queuedWork: max(w.inFlightWork, scraped), waitingRequests: w.scrape?.waiting ?? 0,
+                              queuedWork: max(w.inFlightWork, scraped), waitingRequests: waiting,
                               maxActiveAdapters: slots(w),
-                              residentAdapters: Set(w.residentAdapters.map { AdapterID($0) }))
+                              residentAdapters: Set(w.residentAdapters.map { AdapterID($0) }),
+                              pendingAdapters: Set(w.inFlightByAdapter.keys.map { AdapterID($0) }))
         }
     }
 
@@ -122,6 +126,9 @@ extension ControllerState {
 
     /// Whether to plan now; records the plan's snapshot when it says yes.
     func shouldPlan(_ snapshot: ClusterSnapshot, now: Double, force: Bool) -> String? {
+        // Baselines (vLLM-style round-robin, llm-d-style affinity) never move adapters: workers
+        // load them on demand when the router sends them a request.
+        guard config.policy.placesAdapters else { return nil }
         let trigger = rebalancer.shouldReplan(snapshot, costModel: config.costModel, now: now)
         let unplaced = snapshot.adapters.first { snapshot.placement.workers(for: $0.id).isEmpty }
         guard let reason = trigger?.description ?? (force ? "requested" : nil)

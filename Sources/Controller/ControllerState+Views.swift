@@ -26,7 +26,7 @@ extension ControllerState {
 
     public func renderMetrics() -> String {
         let r = adapters.keys.sorted().map { ($0, rates.rate(of: AdapterID($0)).requestsPerSecond) }
-        return ControllerMetricsRenderer.render(metrics, workers: workers.values.sorted { $0.url < $1.url }, rates: r)
+        return ControllerMetricsRenderer.render(metrics, workers: workers.values.sorted { $0.url < $1.url }, rates: r, policy: config.policy)
     }
 
     /// Registered adapters as `/v1/models` cards, after the base model.

@@ -14,7 +14,8 @@ public actor ControllerState {
     /// Adapters a worker loaded on demand (remote access), usable by the router, not planned.
     var rates: RateEstimator
     var rebalancer: Rebalancer
-    var router: Router
+    /// The policy's router (`PolicyMode.makeRouter`).
+    var router: any RoutingPolicy
     public internal(set) var actions: [ActionRecord] = []
     var actionSequence = 0
     public internal(set) var metrics = ControllerMetrics()
@@ -24,7 +25,8 @@ public actor ControllerState {
         self.config = config
         rates = RateEstimator(windowSeconds: config.rateWindowSeconds, smoothing: config.rateSmoothing, now: now)
         rebalancer = Rebalancer(cooldownSeconds: config.rebalanceCooldownSeconds)
-        router = Router(loadBound: config.routerLoadBound, guardSlackSeconds: config.routerSlackSeconds)
+        router = config.policy.makeRouter(loadBound: config.routerLoadBound, slackSeconds: config.routerSlackSeconds,
+                                          remoteAccess: config.remoteAccess)
         baseModel = config.baseModel
         var initial: [String: WorkerRecord] = [:]
         for url in config.workers { initial[url] = WorkerRecord(url: url, origin: .configured) }
@@ -206,7 +208,7 @@ public actor ControllerState {
         actions.append(ActionRecord(sequence: actionSequence, at: now, kind: kind, adapter: action.adapter.rawValue,
                                     worker: action.worker.rawValue, peer: peer, reason: action.reason, outcome: outcome, seconds: seconds))
         if actions.count > config.actionLogLimit { actions.removeFirst(actions.count - config.actionLogLimit) }
-        metrics.placementActions[kind + (outcome == "ok" ? "" : "_failed"), default: 0] += 1
+        metrics.placementActions[kind + (outcome.hasPrefix("ok") ? "" : "_failed"), default: 0] += 1
     }
 
     func recordPlanned(solveSeconds: Double, trigger: String, actions count: Int) {

@@ -11,9 +11,11 @@ public final class HTTPWorkerTransport: WorkerTransport {
     /// Admin token sent on load/unload (vLLM ignores it unless it runs with an API key).
     let adminToken: String?
     let scrapeTimeoutSeconds: Double
+    /// Bound on one peer fetch (the worker's transfer, verification and registration).
+    let peerFetchTimeoutSeconds: Double
 
     public init(adminToken: String? = nil, connectTimeoutSeconds: Double = 1, readIdleTimeoutSeconds: Double = 120,
-                scrapeTimeoutSeconds: Double = 2) {
+                scrapeTimeoutSeconds: Double = 2, peerFetchTimeoutSeconds: Double = 300) {
         var config = HTTPClient.Configuration()
         config.timeout = .init(connect: .milliseconds(Int64(connectTimeoutSeconds * 1000)),
                                read: .milliseconds(Int64(readIdleTimeoutSeconds * 1000)))
@@ -22,6 +24,7 @@ public final class HTTPWorkerTransport: WorkerTransport {
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
         self.adminToken = adminToken
         self.scrapeTimeoutSeconds = scrapeTimeoutSeconds
+        self.peerFetchTimeoutSeconds = peerFetchTimeoutSeconds
     }
 
     public func shutdown() async {
@@ -118,6 +121,16 @@ public final class HTTPWorkerTransport: WorkerTransport {
         let (status, text) = try await post(worker, "/v1/unload_lora_adapter", json: body, timeout: 30)
         if status == 200 || status == 404 { return }
         throw .status(worker: worker, code: status, body: String(decoding: text, as: UTF8.self))
+    }
+
+    /// `POST /v1/adapters/fetch` on `worker`; the worker streams the weights from `peer` itself.
+    public func fetchAdapter(_ worker: String, name: String, fromPeer peer: String) async throws(TransportError) {
+        struct Fetch: Encodable { var lora_name: String; var peer_url: String }
+        let body = (try? JSONEncoder().encode(Fetch(lora_name: name, peer_url: peer))).map { Array($0) } ?? []
+        let (status, text) = try await post(worker, "/v1/adapters/fetch", json: body, timeout: peerFetchTimeoutSeconds)
+        let message = String(decoding: text, as: UTF8.self)
+        if status == 200 || (status == 400 && message.contains("already")) { return }
+        throw .status(worker: worker, code: status, body: message)
     }
 
     public func forward(_ worker: String, path: String, body: [UInt8], headers: [(String, String)]) async throws(TransportError) -> WorkerResponse {

@@ -16,6 +16,10 @@ public final class InMemoryWorkerTransport: WorkerTransport {
         public var failBeforeResponse = 0
         /// When set, streams end with a transport error after this many chunks.
         public var failStreamAfterChunks: Int?
+        /// The next `failPeerFetches` peer fetches *to* this worker fail (502, as a worker answers).
+        public var failPeerFetches = 0
+        /// False makes the worker look like plain vLLM (no `/v1/adapters`, so no peer transfer).
+        public var hasAdapterEndpoint = true
         /// Requests received: (path, model).
         public var received: [(path: String, model: String)] = []
         public init() {}
@@ -24,7 +28,7 @@ public final class InMemoryWorkerTransport: WorkerTransport {
     /// One admin call a worker received, in global order (make-before-break checks).
     public struct Event: Sendable, Equatable, CustomStringConvertible {
         public var worker: String
-        public var kind: String  // "load" or "unload"
+        public var kind: String  // "load", "unload" or "fetch"
         public var adapter: String
         public var description: String { "\(kind) \(adapter) @ \(worker)" }
     }
@@ -56,7 +60,7 @@ public final class InMemoryWorkerTransport: WorkerTransport {
     public func scrape(_ worker: String) async throws(TransportError) -> WorkerScrape {
         guard let w = self.worker(worker), w.up else { throw .connect(worker: worker, detail: "refused") }
         return WorkerScrape(running: w.running, waiting: w.waiting, maxLoras: w.maxLoras, baseModel: baseModel,
-                            adapters: w.adapters.values.sorted { $0.name < $1.name })
+                            adapters: w.adapters.values.sorted { $0.name < $1.name }, hasAdapterEndpoint: w.hasAdapterEndpoint)
     }
 
     public func loadAdapter(_ worker: String, name: String, path: String) async throws(TransportError) {
@@ -79,6 +83,27 @@ public final class InMemoryWorkerTransport: WorkerTransport {
             return true
         }
         guard ok else { throw .connect(worker: worker, detail: "refused") }
+    }
+
+    /// Copies the adapter from `peer`'s fake memory (path `peer:<peer>`), like a worker's
+    /// `POST /v1/adapters/fetch`; 404 when the peer does not hold it, 502 when the peer is down.
+    public func fetchAdapter(_ worker: String, name: String, fromPeer peer: String) async throws(TransportError) {
+        let failure = state.withLock { s -> TransportError? in
+            guard var w = s.workers[worker], w.up else { return .connect(worker: worker, detail: "refused") }
+            if w.failPeerFetches > 0 {
+                w.failPeerFetches -= 1
+                s.workers[worker] = w
+                return .status(worker: worker, code: 502, body: "cannot fetch from peer \(peer): injected failure")
+            }
+            guard w.hasAdapterEndpoint else { return .status(worker: worker, code: 404, body: "Not found: POST /v1/adapters/fetch") }
+            guard let p = s.workers[peer], p.up else { return .status(worker: worker, code: 502, body: "cannot fetch from peer \(peer): refused") }
+            guard let source = p.adapters[name] else { return .status(worker: worker, code: 404, body: "peer \(peer) does not hold \(name)") }
+            w.adapters[name] = ResidentAdapter(name: name, path: "peer:" + peer, rank: source.rank, bytes: source.bytes, residency: "host")
+            s.workers[worker] = w
+            s.events.append(Event(worker: worker, kind: "fetch", adapter: name))
+            return nil
+        }
+        if let failure { throw failure }
     }
 
     public func forward(_ worker: String, path: String, body: [UInt8], headers: [(String, String)]) async throws(TransportError) -> WorkerResponse {

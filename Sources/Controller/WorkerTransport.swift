@@ -125,10 +125,18 @@ public protocol WorkerTransport: Sendable {
     func forward(_ worker: String, path: String, body: [UInt8], headers: [(String, String)]) async throws(TransportError) -> WorkerResponse
     /// Releases connections (the HTTP client must be shut down before it is freed).
     func shutdown() async
+    /// Remote adapter access: makes `worker` pull adapter `name` from `peer`'s memory
+    /// (`POST /v1/adapters/fetch` on LoRAServe workers) instead of loading it from storage.
+    func fetchAdapter(_ worker: String, name: String, fromPeer peer: String) async throws(TransportError)
 }
 
 extension WorkerTransport {
     public func shutdown() async {}
+
+    /// Transports without peer transfer refuse (501): callers fall back to a path load.
+    public func fetchAdapter(_ worker: String, name: String, fromPeer peer: String) async throws(TransportError) {
+        throw .status(worker: worker, code: 501, body: "this transport has no peer adapter transfer")
+    }
 }
 
 /// Outcome of one health check.

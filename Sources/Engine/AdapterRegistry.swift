@@ -14,6 +14,10 @@ final class AdapterRegistry: Sendable {
         var prepared: PreparedAdapter?
         var loading = false
         var lastUsedTick: UInt64 = 0
+        /// Distinguishes a re-registration under the same name (for the cached peer digest).
+        var generation: UInt64 = 0
+        /// SHA-256 of the peer wire payload, computed on the first export (weights are immutable).
+        var wireDigest: String?
     }
 
     struct State {
@@ -37,7 +41,7 @@ final class AdapterRegistry: Sendable {
             let info = AdapterInfo(name: name, path: path, rank: adapter.rank, bytes: adapter.byteCount,
                                    targets: adapter.targets.sorted().map(\.hfName), scale: adapter.scales.first ?? 0,
                                    residency: .host, loadCount: 1, lastLoadSeconds: loadSeconds)
-            s.records[name] = Record(info: info, host: adapter, lastUsedTick: s.tick)
+            s.records[name] = Record(info: info, host: adapter, lastUsedTick: s.tick, generation: s.tick)
             Self.enforceHostLimit(&s, config: config)
             return info
         }
@@ -52,6 +56,25 @@ final class AdapterRegistry: Sendable {
     func contains(_ name: String) -> Bool { state.withLock { $0.records[name] != nil } }
 
     func rank(of name: String) -> Int? { state.withLock { $0.records[name]?.info.rank } }
+
+    /// The parsed weights when they are in memory (host or active tier), for a peer export, with
+    /// the payload digest when an earlier export computed it.
+    func exportSource(_ name: String) -> (weights: LoRAAdapter, digest: String?, generation: UInt64)? {
+        state.withLock { s in
+            guard let r = s.records[name], let host = r.host else { return nil }
+            return (host, r.wireDigest, r.generation)
+        }
+    }
+
+    /// Remembers the payload digest, unless the name was re-registered meanwhile.
+    func storeWireDigest(_ name: String, generation: UInt64, _ digest: String) {
+        state.withLock { s in
+            if s.records[name]?.generation == generation { s.records[name]?.wireDigest = digest }
+        }
+    }
+
+    /// Adapters fetched from a peer have no file to reload from: evicting their host copy drops them.
+    static let peerPathPrefix = "peer:"
 
     func setPinned(_ name: String, _ pinned: Bool) throws(ServiceError) {
         try state.withLock { (s: inout State) throws(ServiceError) in
@@ -160,10 +183,15 @@ final class AdapterRegistry: Sendable {
             let victims = hosted.filter { $0.value.prepared == nil && !$0.value.loading && !$0.value.info.pinned }
             guard let victim = victims.min(by: { $0.value.lastUsedTick < $1.value.lastUsedTick }) else { return }
             bytes -= victim.value.info.bytes
+            hosted.removeValue(forKey: victim.key)
+            if victim.value.info.path.hasPrefix(peerPathPrefix) {
+                // No disk copy to fall back to: forget it (the controller re-fetches or reloads it).
+                s.records.removeValue(forKey: victim.key)
+                continue
+            }
             s.records[victim.key]?.host = nil
             s.records[victim.key]?.info.residency = .disk
             s.records[victim.key]?.info.evictionCount += 1
-            hosted.removeValue(forKey: victim.key)
         }
     }
 }

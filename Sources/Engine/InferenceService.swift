@@ -24,6 +24,28 @@ public protocol InferenceService: Sendable {
     func unloadAdapter(name: String) async throws(ServiceError)
     func adapters() async -> [AdapterInfo]
     func metrics() async -> EngineMetrics
+
+    /// Peer transfer, sending side: a resident adapter's weights encoded from memory (never from
+    /// disk). Unknown name is 404.
+    func exportAdapter(name: String) async throws(ServiceError) -> AdapterExport
+    /// Peer transfer, receiving side: a decoder bounded by `maxPayloadBytes` and this engine's shapes.
+    func makeAdapterReceiver(maxPayloadBytes: Int) -> AdapterReceiver
+    /// Registers verified peer weights like a load (existing name is 400); `source` is the path
+    /// `/v1/adapters` shows (`peer:<url>`).
+    func registerAdapter(name: String, received: ReceivedAdapter, source: String, loadSeconds: Double) async throws(ServiceError) -> AdapterInfo
+}
+
+/// Defaults for engines without peer transfer (fakes, remote clients): export and register refuse.
+extension InferenceService {
+    public func exportAdapter(name: String) async throws(ServiceError) -> AdapterExport {
+        throw .invalidRequest("this engine does not support peer adapter transfer")
+    }
+
+    public func makeAdapterReceiver(maxPayloadBytes: Int) -> AdapterReceiver { AdapterReceiver(maxPayloadBytes: maxPayloadBytes) }
+
+    public func registerAdapter(name: String, received: ReceivedAdapter, source: String, loadSeconds: Double) async throws(ServiceError) -> AdapterInfo {
+        throw .invalidRequest("this engine does not support peer adapter transfer")
+    }
 }
 
 /// One generation request as the engine sees it (already tokenised).

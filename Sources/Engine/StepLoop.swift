@@ -37,10 +37,19 @@ final class StepLoop: @unchecked Sendable {
             guard !live.isEmpty else { continue }
             requestAdapters(engine)
             let registry = engine.registry
+            let tap = SchedulerTaps.tap(for: engine)
+            if let tap, !tap.mayPlan(live: live.count, adaptersReady: { allAdaptersPrepared(registry) }) { continue }
             let held = Set(live.values.compactMap { $0.adapter == nil ? nil : $0.adapterName })
             let step = scheduler.plan(now: engine.now) { held.contains($0.rawValue) || registry.prepared($0.rawValue) != nil }
             guard !step.isEmpty else { continue }
+            guard let tap else {
+                execute(step, engine)
+                continue
+            }
+            tap.record(step)
+            let started = ContinuousClock.now
             execute(step, engine)
+            tap.recordTime((ContinuousClock.now - started).seconds)
         }
     }
 
@@ -92,6 +101,11 @@ final class StepLoop: @unchecked Sendable {
                 AdapterActivation.start(name: name, host: host, path: path, engine: engine, inUse: inUse)
             }
         }
+    }
+
+    /// Every live request's adapter is prepared (a `SchedulerTap` hold waits for this).
+    private func allAdaptersPrepared(_ registry: AdapterRegistry) -> Bool {
+        live.values.allSatisfy { request in request.adapterName.map { registry.prepared($0) != nil } ?? true }
     }
 
     private func shutDown() {

@@ -1,6 +1,15 @@
-/// SHA-256 (FIPS 180-4), streaming. Small and dependency-free: model files are verified once at
-/// fetch time, so a few hundred MB/s is plenty and keeps swift-crypto out of the build.
+import CSHA256
+
+/// SHA-256 (FIPS 180-4), streaming, without swift-crypto in the build. Bulk blocks go through the
+/// x86 SHA extensions when the CPU has them (`CSHA256`, ~1.5 GB/s: peer adapter transfers hash
+/// every byte they receive); the portable compression function below is the fallback and the
+/// scalar twin the tests compare against.
 package struct SHA256: Sendable {
+    /// Checked once per process.
+    private static let hasSHANI = csha256_has_sha_ni() == 1
+    /// Forces the portable path (tests compare the two).
+    package var portableOnly = false
+
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
     private var pending: [UInt8] = []
@@ -27,13 +36,14 @@ package struct SHA256: Sendable {
             pending.append(contentsOf: bytes[0..<take])
             index = take
             if pending.count == 64 {
-                pending.withUnsafeBytes { compress($0.baseAddress.map { UnsafeRawPointer($0) }) }
+                pending.withUnsafeBytes { compressBlocks($0.baseAddress, count: 1) }
                 pending.removeAll(keepingCapacity: true)
             }
         }
-        while index + 64 <= bytes.count {
-            compress(bytes.baseAddress.map { $0 + index })
-            index += 64
+        let blocks = (bytes.count - index) / 64
+        if blocks > 0 {
+            compressBlocks(bytes.baseAddress.map { $0 + index }, count: blocks)
+            index += 64 * blocks
         }
         if index < bytes.count { pending.append(contentsOf: bytes[index...]) }
     }
@@ -59,9 +69,18 @@ package struct SHA256: Sendable {
         return h.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
     }
 
-    private mutating func compress(_ block: UnsafeRawPointer?) {
-        guard let block else { return }
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in compress(block, w) }
+    private mutating func compressBlocks(_ start: UnsafeRawPointer?, count: Int) {
+        guard let start, count > 0 else { return }
+        if Self.hasSHANI, !portableOnly {
+            withUnsafeMutableBytes(of: &state) { words in
+                guard let base = words.baseAddress else { return }
+                csha256_compress_ni(base.assumingMemoryBound(to: UInt32.self), start.assumingMemoryBound(to: UInt8.self), count)
+            }
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            for b in 0..<count { compress(start + 64 * b, w) }
+        }
     }
 
     private mutating func compress(_ block: UnsafeRawPointer, _ w: UnsafeMutableBufferPointer<UInt32>) {

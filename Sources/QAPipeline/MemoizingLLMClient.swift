@@ -4,10 +4,20 @@
 /// it is remembered and answered with a placeholder text, so a dry run can collect the prompts a
 /// run will need and `prefetch` can compute them concurrently (the engine batches them).
 public actor MemoizingLLMClient: LLMClient {
-    public struct Prompt: Hashable, Sendable {
+    public struct Prompt: Hashable, Sendable, Codable {
         public var system: String
         public var user: String
         public var maxTokens: Int
+    }
+
+    /// One computed completion, for persisting the memo between evaluation runs (`--llm-cache`).
+    public struct Record: Sendable, Codable {
+        public var prompt: Prompt
+        public var completion: LLMCompletion
+        public init(prompt: Prompt, completion: LLMCompletion) {
+            self.prompt = prompt
+            self.completion = completion
+        }
     }
 
     public let base: any LLMClient
@@ -19,7 +29,19 @@ public actor MemoizingLLMClient: LLMClient {
     public private(set) var realCalls = 0
     public private(set) var replays = 0
 
-    public init(base: any LLMClient) { self.base = base }
+    /// Called with every completion really computed (e.g. to append it to a file).
+    private let journal: (@Sendable (Record) -> Void)?
+
+    public init(base: any LLMClient, journal: (@Sendable (Record) -> Void)? = nil) {
+        self.base = base
+        self.journal = journal
+    }
+
+    /// Preloads completions computed earlier with the same LLM (greedy: same prompt, same text).
+    /// Seeded completions are replays, not real calls.
+    public func seed(_ records: [Record]) {
+        for r in records { memo[r.prompt] = r.completion }
+    }
 
     /// The text of a not-yet-computed completion in recording mode.
     public static let placeholder = "\u{1}pending completion\u{1}"
@@ -40,6 +62,7 @@ public actor MemoizingLLMClient: LLMClient {
         let result = try await base.complete(system: system, user: user, maxTokens: maxTokens)
         realCalls += 1
         memo[key] = result
+        journal?(Record(prompt: key, completion: result))
         return result
     }
 
@@ -61,6 +84,7 @@ public actor MemoizingLLMClient: LLMClient {
             while let (p, c) = try await group.next() {
                 memo[p] = c
                 realCalls += 1
+                journal?(Record(prompt: p, completion: c))
                 done += 1
                 progress(done, work.count)
                 if next < work.count { add() }

@@ -17,15 +17,19 @@ public struct QAEvaluator: Sendable {
     public let pipelineConfig: QAPipelineConfig
     /// Concurrent LLM calls while prefetching.
     public let concurrency: Int
+    /// Shared by every run, so each document's units are embedded once (nil: no focus guard).
+    public let focusCache: DocumentFocusCache?
 
     public init(workload: EvalWorkload, llm: MemoizingLLMClient, embedder: any Embedder, cacheConfig: CacheConfig = CacheConfig(),
-                pipelineConfig: QAPipelineConfig = QAPipelineConfig(), concurrency: Int = 8) {
+                pipelineConfig: QAPipelineConfig = QAPipelineConfig(), concurrency: Int = 8,
+                focusCache: DocumentFocusCache? = DocumentFocusCache()) {
         self.workload = workload
         self.llm = llm
         self.embedder = embedder
         self.cacheConfig = cacheConfig
         self.pipelineConfig = pipelineConfig
         self.concurrency = concurrency
+        self.focusCache = focusCache
     }
 
     public static let tenant = TenantID("eval")
@@ -70,7 +74,8 @@ public struct QAEvaluator: Sendable {
         if let threshold { cc.similarityThreshold = threshold }
         let cache = try LocalSummaryCache(config: cc)
         let clock = EvalClock()
-        let pipeline = QAPipeline(llm: llm, embedder: embedder, cache: cache, config: config, now: { clock.now })
+        let pipeline = QAPipeline(llm: llm, embedder: embedder, cache: cache, config: config, now: { clock.now },
+                                  focusCache: focusCache)
         var out: [QAResponse] = []
         out.reserveCapacity(workload.questions.count)
         for q in workload.questions {

@@ -15,12 +15,15 @@ public struct QAPipeline: Sendable {
     public let corpus: QACorpus
     public let config: QAPipelineConfig
     public let flights: SingleFlight<SummaryFlightKey>
+    /// Unit embeddings per document version for the focus guard (nil: the guard is off).
+    public let focusCache: DocumentFocusCache?
     /// Seconds on the cache's clock (TTL, recency). Injected so tests control time.
     public let now: @Sendable () -> Double
 
     public init(llm: any LLMClient, embedder: any Embedder, cache: any SummaryCacheBackend, corpus: QACorpus = QACorpus(),
                 config: QAPipelineConfig = QAPipelineConfig(), flights: SingleFlight<SummaryFlightKey> = SingleFlight(),
-                now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+                now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+                focusCache: DocumentFocusCache? = DocumentFocusCache()) {
         self.llm = llm
         self.embedder = embedder
         self.cache = cache
@@ -28,6 +31,7 @@ public struct QAPipeline: Sendable {
         self.config = config
         self.flights = flights
         self.now = now
+        self.focusCache = focusCache
     }
 
     /// The cache key of a document: its content hash plus the summary prompt's version.
@@ -81,9 +85,10 @@ public struct QAPipeline: Sendable {
         let fingerprint = embedder.fingerprint
         let flightKey = SummaryFlightKey(partition: PartitionKey(tenant: tenant, document: key, fingerprint: fingerprint), query: question)
         var coalesced = false
+        let focus = try await focusCache?.focus(of: document, embedder: embedder)
         while true {
             let found = try await cache.lookup(tenant: tenant, document: key, fingerprint: fingerprint,
-                                               query: question, vector: vector, now: now())
+                                               query: question, vector: vector, focus: focus, now: now())
             if let hit = found.hit {
                 var p = provenance(document, key, .hit, summary: hit.summary, spent: 0)
                 p.tier = hit.tier

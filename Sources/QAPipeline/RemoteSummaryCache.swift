@@ -3,8 +3,8 @@ import SummaryCache
 
 /// Another LoRAServe's summary cache, reached over the network (`/v1/summary-cache/lookup`,
 /// `/store`, `/invalidate`). The wire bodies are these Codable types as JSON; their encoded size is
-/// what the tiering counts. The HTTP client is a later addition; `InMemoryRemoteSummaryCache` is
-/// the fake for tests.
+/// what the tiering counts. The HTTP client is `CacheAPI.HTTPRemoteSummaryCache` (the server side
+/// is `CacheAPIRoutes`, docs/summary-cache-api.md); `InMemoryRemoteSummaryCache` is the fake for tests.
 public protocol RemoteSummaryCache: Sendable {
     func lookup(_ request: RemoteLookupRequest) async throws -> SummaryLookup
     func store(_ request: RemoteStoreRequest) async throws

@@ -5,10 +5,22 @@ import SummaryCache
 public protocol SummaryCacheBackend: Sendable {
     func lookup(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
                 query: String, vector: [Float], now: Double) async throws -> SummaryLookup
+    /// The same with the document's unit vectors, so the focus guard can run (a backend that
+    /// cannot use them, such as a remote cache, ignores them: see the default below).
+    func lookup(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
+                query: String, vector: [Float], focus: DocumentFocus?, now: Double) async throws -> SummaryLookup
     func store(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
                query: String, vector: [Float], summary: String, summaryTokenCost: Int, now: Double) async throws
     /// Drops every cached summary of a tenant's document (all versions).
     func invalidate(tenant: TenantID, documentID: DocumentID) async throws
+}
+
+extension SummaryCacheBackend {
+    /// Default: no focus guard (the document context is dropped).
+    public func lookup(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
+                       query: String, vector: [Float], focus: DocumentFocus?, now: Double) async throws -> SummaryLookup {
+        try await lookup(tenant: tenant, document: document, fingerprint: fingerprint, query: query, vector: vector, now: now)
+    }
 }
 
 /// The result of a lookup, flattened for provenance and for the wire.
@@ -79,8 +91,13 @@ public actor LocalSummaryCache: SummaryCacheBackend {
 
     public func lookup(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
                        query: String, vector: [Float], now: Double) async throws -> SummaryLookup {
+        try await lookup(tenant: tenant, document: document, fingerprint: fingerprint, query: query, vector: vector, focus: nil, now: now)
+    }
+
+    public func lookup(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
+                       query: String, vector: [Float], focus: DocumentFocus?, now: Double) async throws -> SummaryLookup {
         let outcome = try policy.lookup(tenant: tenant, document: document, fingerprint: fingerprint,
-                                        query: query, vector: vector, now: now)
+                                        query: query, vector: vector, focus: focus, now: now)
         try await store.apply(outcome.actions)
         return SummaryLookup(outcome, tier: .local)
     }

@@ -29,9 +29,15 @@ public actor TieredSummaryCache: SummaryCacheBackend {
 
     public func lookup(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
                        query: String, vector: [Float], now: Double) async throws -> SummaryLookup {
+        try await lookup(tenant: tenant, document: document, fingerprint: fingerprint, query: query, vector: vector, focus: nil, now: now)
+    }
+
+    /// The focus guard runs on the local tier only (the document's unit vectors are not on the wire).
+    public func lookup(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
+                       query: String, vector: [Float], focus: DocumentFocus?, now: Double) async throws -> SummaryLookup {
         let request = RemoteLookupRequest(tenant: tenant, document: document, fingerprint: fingerprint, query: query, vector: vector)
         let near = try await local.lookup(tenant: tenant, document: document, fingerprint: fingerprint,
-                                          query: query, vector: vector, now: now)
+                                          query: query, vector: vector, focus: focus, now: now)
         if near.hit != nil {
             stats.localHits += 1
             var remoteReply = near

@@ -4,6 +4,10 @@ public enum SimEventKind: Sendable, Hashable {
     case arrival(request: Int)
     /// Worker `worker` finished the step it was running.
     case stepComplete(worker: Int)
+    /// Worker `worker` plans its next step if idle. Scheduled by arrivals at their own time, so
+    /// every request arriving at one instant is queued before the worker plans (as the engine's
+    /// step loop drains its whole inbox before planning).
+    case kick(worker: Int)
     /// Adapter `adapter` finished loading from disk or host memory on `worker`.
     case adapterLoadComplete(worker: Int, adapter: Int)
     /// Adapter `adapter` finished its copy from a peer worker's memory onto `worker`.

@@ -20,13 +20,23 @@ public struct FleetSpec: Sendable, Codable, Equatable {
     public var controlIntervalSeconds: Double
     /// Requests still unfinished this long after the last arrival are counted failed.
     public var drainLimitSeconds: Double
+    /// Extra seconds per sequence that samples a token in a step (the LM head and sampling: on a
+    /// CPU worker with a 49k vocabulary it is a quarter of a token's cost). From a v2 calibration
+    /// file; nil (GPU presets) = folded into β.
+    public var sampledSequenceSeconds: Double?
+    /// CPU workers: steps of at least `minTokens` tokens run other kernels (on this engine, the
+    /// F32-tile matmul from 48 tokens up instead of the int8-activation packed kernels) with their
+    /// own coefficients. The regime with the largest `minTokens` ≤ the step's tokens applies;
+    /// below all of them, `costModel` and `sampledSequenceSeconds`. From a v2 calibration.
+    public var stepRegimes: [StepCostRegime]?
 
     public init(count: Int, computeMode: ComputeMode? = nil, workerModes: [ComputeMode]? = nil, adapterMemoryBytes: Int = 8 << 30,
                 maxResidentAdapters: Int = 64,
                 scheduler: SchedulerConfig = SchedulerConfig(maxBatchTokens: 2048, maxRunningSequences: 128, kvBlockTokens: 16,
                                                              kvBlockCount: 8192, maxModelLength: 4096, maxAdaptersPerStep: 16,
                                                              maxPrefillChunkTokens: 1024, maxWaiting: 4096),
-                costModel: CostModel = .a100Llama7B, controlIntervalSeconds: Double = 5, drainLimitSeconds: Double = 600) {
+                costModel: CostModel = .a100Llama7B, controlIntervalSeconds: Double = 5, drainLimitSeconds: Double = 600,
+                sampledSequenceSeconds: Double? = nil, stepRegimes: [StepCostRegime]? = nil) {
         self.count = count
         self.computeMode = computeMode
         self.workerModes = workerModes
@@ -36,6 +46,8 @@ public struct FleetSpec: Sendable, Codable, Equatable {
         self.costModel = costModel
         self.controlIntervalSeconds = controlIntervalSeconds
         self.drainLimitSeconds = drainLimitSeconds
+        self.sampledSequenceSeconds = sampledSequenceSeconds
+        self.stepRegimes = stepRegimes?.sorted { $0.minTokens < $1.minTokens }
     }
 
     /// Base-token throughput of one worker running full steps (the placement's capacity unit).
@@ -43,5 +55,29 @@ public struct FleetSpec: Sendable, Codable, Equatable {
         let c = costModel.coefficients(for: mode)
         let tokens = Double(scheduler.maxBatchTokens)
         return tokens / (c.alphaSeconds + c.betaSecondsPerToken * tokens)
+    }
+}
+
+/// Step cost coefficients that apply from `minTokens` tokens per step up (see `FleetSpec.stepRegimes`).
+public struct StepCostRegime: Sendable, Codable, Equatable {
+    public var minTokens: Int
+    public var costModel: CostModel
+    public var sampledSequenceSeconds: Double?
+
+    public init(minTokens: Int, costModel: CostModel, sampledSequenceSeconds: Double? = nil) {
+        self.minTokens = minTokens
+        self.costModel = costModel
+        self.sampledSequenceSeconds = sampledSequenceSeconds
+    }
+}
+
+extension FleetSpec {
+    /// Seconds one step of `shape` with `sampled` sampling sequences takes on a worker of `mode`.
+    @inline(__always)
+    public func stepSeconds(_ shape: StepShape, sampled: Int, mode: ComputeMode) -> Double {
+        if let regimes = stepRegimes, let r = regimes.last(where: { $0.minTokens <= shape.tokens }) {
+            return r.costModel.stepSeconds(shape, mode: mode) + (r.sampledSequenceSeconds ?? 0) * Double(sampled)
+        }
+        return costModel.stepSeconds(shape, mode: mode) + (sampledSequenceSeconds ?? 0) * Double(sampled)
     }
 }

@@ -13,6 +13,8 @@ final class SimulatedWorker {
     var scheduler: BatchScheduler
     /// The step being executed, if any.
     var running: Step?
+    /// A `.kick` event for this worker is queued and not yet processed.
+    var kickPending = false
     /// Ready adapters (the scheduler's `isAdapterReady`), by id and by index.
     var ready: Set<AdapterID> = []
     var readyIndex: Set<Int> = []

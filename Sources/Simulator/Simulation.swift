@@ -40,6 +40,22 @@ public enum Simulation {
     }
 }
 
+extension Simulation {
+    /// Simulates `workload` with every worker's scheduler recording its decisions: the result plus
+    /// each worker's planned steps (`StepDigest`s, in order), for engine-vs-simulator drift checks.
+    public static func runRecordingTraces(_ workload: Workload, name: String, policy: SimPolicy, workers: FleetSpec,
+                                          seed: UInt64) throws(SimulationError) -> (result: SimulationResult, traces: [[StepDigest]]) {
+        guard workers.count >= 1 else { throw .fleet("count must be >= 1") }
+        guard workers.controlIntervalSeconds > 0, workers.drainLimitSeconds >= 0 else { throw .fleet("control interval must be > 0") }
+        let engine: SimulationEngine
+        do {
+            engine = try SimulationEngine(workload: workload, fleet: workers, policy: policy, seed: seed, recordsTrace: true)
+        } catch { throw .scheduler(error) }
+        engine.run()
+        return (engine.result(name: name, seed: seed), engine.workers.map(\.scheduler.trace))
+    }
+}
+
 extension SimulationEngine {
     func result(name: String, seed: UInt64) -> SimulationResult {
         let reqs = workload.requests

@@ -46,7 +46,7 @@ final class SimulationEngine {
     var outstanding = 0
     var observer: ((SimEvent) -> Void)?
 
-    init(workload: Workload, fleet: FleetSpec, policy: SimPolicy, seed: UInt64) throws(SchedulerConfigError) {
+    init(workload: Workload, fleet: FleetSpec, policy: SimPolicy, seed: UInt64, recordsTrace: Bool = false) throws(SchedulerConfigError) {
         self.workload = workload
         self.fleet = fleet
         self.policy = policy
@@ -74,7 +74,7 @@ final class SimulationEngine {
         for w in 0..<fleet.count {
             let s = String(w)
             let id = WorkerID("w" + String(repeating: "0", count: max(0, width - s.count)) + s)
-            let sched = try BatchScheduler(config: fleet.scheduler)
+            let sched = try BatchScheduler(config: fleet.scheduler, recordsTrace: recordsTrace)
             let mode = modes[w]
             workers.append(SimulatedWorker(index: w, id: id, mode: mode, scheduler: sched,
                                            memoryBudget: fleet.adapterMemoryBytes, maxResident: fleet.maxResidentAdapters))
@@ -99,6 +99,9 @@ final class SimulationEngine {
             switch e.kind {
             case let .arrival(i): arrive(i, now: e.time)
             case let .stepComplete(w): completeStep(w, now: e.time)
+            case let .kick(w):
+                workers[w].kickPending = false
+                kick(w, now: e.time)
             case let .adapterLoadComplete(w, a), let .peerFetchComplete(w, a): finishLoad(a, on: w, now: e.time)
             case .controlTick: controlTick(now: e.time)
             case .drift: break
@@ -143,7 +146,10 @@ final class SimulationEngine {
         loads[w].queuedWork += Double(r.promptTokens + r.outputTokens) * workPerToken[i]
         loads[w].waitingRequests += 1
         outstanding += 1
-        kick(w, now: now)
+        if worker.running == nil, !worker.kickPending {
+            worker.kickPending = true
+            queue.schedule(.kick(worker: w), at: now)
+        }
     }
 
     /// Starts a step on an idle worker if its scheduler has anything runnable.
@@ -154,6 +160,7 @@ final class SimulationEngine {
         let step = worker.scheduler.plan(now: now, isAdapterReady: { ready.contains($0) })
         guard !step.isEmpty else { return }
         var shape = StepShape()
+        var sampled = 0
         // Distinct adapters by workload index (a request's adapter), stamped with this step's
         // number: no string comparisons per entry.
         for e in step.entries {
@@ -163,10 +170,12 @@ final class SimulationEngine {
                 if adapterStepStamp[a] != steps { adapterStepStamp[a] = steps; isNew = true }
             }
             shape.add(tokens: e.tokenCount, rank: e.rank, newAdapter: isNew)
+            if e.samplesNextToken { sampled += 1 }
         }
         worker.running = step
         steps += 1
-        queue.schedule(.stepComplete(worker: w), at: now + cost.stepSeconds(shape, mode: worker.mode))
+        let seconds = fleet.stepSeconds(shape, sampled: sampled, mode: worker.mode)
+        queue.schedule(.stepComplete(worker: w), at: now + seconds)
     }
 
     func completeStep(_ w: Int, now: Double) {

@@ -7,6 +7,12 @@ public struct Workload: Sendable {
         public var id: AdapterID
         public var rank: Int
         public var bytes: Int
+
+        public init(id: AdapterID, rank: Int, bytes: Int) {
+            self.id = id
+            self.rank = rank
+            self.bytes = bytes
+        }
     }
 
     public struct Request: Sendable, Hashable {
@@ -14,6 +20,14 @@ public struct Workload: Sendable {
         public var adapter: Int
         public var promptTokens: Int
         public var outputTokens: Int
+
+        /// `adapter` indexes `Workload.adapters`; request `i` of a workload gets `RequestID(i)`.
+        public init(arrivalSeconds: Double, adapter: Int, promptTokens: Int, outputTokens: Int) {
+            self.arrivalSeconds = arrivalSeconds
+            self.adapter = adapter
+            self.promptTokens = promptTokens
+            self.outputTokens = outputTokens
+        }
     }
 
     public var adapters: [Adapter]
@@ -23,6 +37,19 @@ public struct Workload: Sendable {
     /// Expected share of traffic per adapter in the first phase (the controller's prior).
     public var initialShares: [Double]
     public var slo: WorkloadSpec.SLO
+
+    /// A hand-built workload (tests, replays). `requests` must be sorted by arrival (equal times
+    /// arrive in array order); `initialShares` defaults to each adapter's share of the requests.
+    public init(adapters: [Adapter], requests: [Request], driftTimes: [Double] = [], initialShares: [Double]? = nil,
+                slo: WorkloadSpec.SLO = WorkloadSpec.SLO()) {
+        self.adapters = adapters
+        self.requests = requests
+        self.driftTimes = driftTimes
+        var shares = [Double](repeating: 0, count: adapters.count)
+        for r in requests where shares.indices.contains(r.adapter) { shares[r.adapter] += 1 / Double(max(requests.count, 1)) }
+        self.initialShares = initialShares ?? shares
+        self.slo = slo
+    }
 
     /// Builds the workload from `spec`, with arrivals/lengths from `trace` when the spec says so.
     public static func generate(_ spec: WorkloadSpec, trace: [TraceRecord]? = nil, seed: UInt64) throws(WorkloadSpec.ValidationError) -> Workload {

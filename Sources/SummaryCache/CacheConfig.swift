@@ -16,6 +16,8 @@ public struct CacheConfig: Sendable, Codable, Equatable {
     public var candidateCount: Int = 4
     /// Which guards may veto a hit.
     public var guards: GuardSwitches = GuardSwitches()
+    /// The document-focus guard, used when a lookup brings the document's unit vectors.
+    public var focus: FocusGuardConfig = FocusGuardConfig()
     /// A partition switches from the exact index to HNSW once it holds this many entries.
     public var hnswMinimumEntries: Int = 4096
     public var hnsw: HNSWParameters = HNSWParameters()
@@ -34,6 +36,7 @@ public struct CacheConfig: Sendable, Codable, Equatable {
         maxBytes = try c.decodeIfPresent(Int.self, forKey: .maxBytes) ?? d.maxBytes
         candidateCount = try c.decodeIfPresent(Int.self, forKey: .candidateCount) ?? d.candidateCount
         guards = try c.decodeIfPresent(GuardSwitches.self, forKey: .guards) ?? d.guards
+        focus = try c.decodeIfPresent(FocusGuardConfig.self, forKey: .focus) ?? d.focus
         hnswMinimumEntries = try c.decodeIfPresent(Int.self, forKey: .hnswMinimumEntries) ?? d.hnswMinimumEntries
         hnsw = try c.decodeIfPresent(HNSWParameters.self, forKey: .hnsw) ?? d.hnsw
         dropOtherVersionsOnStore = try c.decodeIfPresent(Bool.self, forKey: .dropOtherVersionsOnStore) ?? d.dropOtherVersionsOnStore
@@ -60,6 +63,7 @@ public struct CacheConfig: Sendable, Codable, Equatable {
             throw .invalidConfig(parameter: "hnswMinimumEntries", value: "\(hnswMinimumEntries)", allowed: ">= 1")
         }
         try hnsw.validate()
+        try focus.validate()
     }
 }
 

@@ -1,6 +1,9 @@
 /// The guards that can veto a semantic hit.
 public enum GuardKind: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
     case negation, numbers, dates, entities, questionType, opposites
+    /// The questions point at different parts of the document (`FocusGuard`; needs the
+    /// document's unit vectors, so it runs in the policy's lookup, not in `QuestionGuards.check`).
+    case focus
     public var description: String { rawValue }
 }
 

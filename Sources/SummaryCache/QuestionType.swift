@@ -12,6 +12,10 @@ public enum QuestionType: String, Sendable, Codable, CaseIterable {
     case reason
     /// how (not followed by a quantity word)
     case manner
+    /// "what did/does/do/had/has/have … <verb>": the object of an action or the action itself ("What did the
+    /// leader of the papal army take?", "What did a Turing machine emulate?"), never the person
+    /// who acted ("Who was in charge of the papal army?"), nor a time, place or quantity.
+    case thing
     /// what / which with no telling head noun: could be anything, so compatible with every type.
     case generic
     /// No interrogative at all (keyword-style queries such as "Norse raiders leader name").
@@ -43,7 +47,13 @@ public enum QuestionType: String, Sendable, Codable, CaseIterable {
             if next == "come" { return .reason }
             return .manner
         default:
-            return headNounType(words, after: i)
+            if words[i] == "what", ["did", "does", "do"].contains(next) { return .thing }
+            // Perfect tense: "What had Normandy been exporting?" (not "What has been …", a copula).
+            if words[i] == "what", ["had", "has", "have"].contains(next), i + 2 < words.count, words[i + 2] != "been" { return .thing }
+            let type = headNounType(words, after: i)
+            // "By what treaty / through what means was it done?" asks how, unless the noun is telling ("by what year").
+            if type == .generic, i > 0, ["by", "through", "via"].contains(words[i - 1]) { return .manner }
+            return type
         }
     }
 

@@ -7,8 +7,11 @@ extension SummaryCachePolicy {
     ///    guards on the rest; the first that passes is the hit.
     /// 4. A hit bumps `hits`/`lastUsedAt` (eviction only; the TTL is absolute).
     /// Expired entries anywhere in the cache are purged on the way (returned as actions).
+    /// `focus`: the document's unit vectors (same embedder); with it the focus guard also runs
+    /// (after the question guards), comparing the cached question's stored vector with `vector`.
     public mutating func lookup(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
-                                query: String, vector: [Float], now: Double) throws(CacheError) -> LookupOutcome {
+                                query: String, vector: [Float], focus: DocumentFocus? = nil,
+                                now: Double) throws(CacheError) -> LookupOutcome {
         guard vector.count == fingerprint.dimensions else {
             throw .dimensionMismatch(expected: fingerprint.dimensions, actual: vector.count)
         }
@@ -37,7 +40,11 @@ extension SummaryCachePolicy {
                 sawExpiredAboveThreshold = true
                 continue
             }
-            let verdict = guards.check(cached: QuestionAnalysis(e.queryText), query: queryAnalysis)
+            var verdict = guards.check(cached: QuestionAnalysis(e.queryText), query: queryAnalysis)
+            if verdict.passed, let focus, focus.dimensions == q.count,
+               let finding = try FocusGuard(config: config.focus).check(cached: e.queryVector, query: q, in: focus) {
+                verdict.findings.append(finding)
+            }
             if verdict.passed {
                 record.outcome = .hit
                 hit = (e, candidate.similarity)

@@ -93,12 +93,16 @@ struct AdminRoutes: Sendable {
     }
 
     private func validateName(_ name: String) throws(APIError) {
+        try Self.validate(name: name, baseModel: service.baseModelName)
+    }
+
+    static func validate(name: String, baseModel: String) throws(APIError) {
         guard !name.isEmpty else { throw .badRequest("`lora_name` must not be empty.", param: "lora_name") }
         guard name.count <= 256 else { throw .badRequest("`lora_name` is longer than 256 characters.", param: "lora_name") }
         guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw .badRequest("`lora_name` contains control characters.", param: "lora_name")
         }
-        guard name != service.baseModelName else {
+        guard name != baseModel else {
             throw .badRequest("`lora_name` must differ from the base model's name.", param: "lora_name")
         }
     }

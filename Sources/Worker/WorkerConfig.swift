@@ -29,11 +29,18 @@ public struct WorkerConfig: Sendable, Codable, Equatable {
     /// Cancel a request as soon as its client's connection closes (inbound side), even before the
     /// first token. Without it, only a failed stream write cancels.
     public var cancelOnClientDisconnect: Bool
+    /// Sender-side cap on peer adapter transfers (`GET /v1/adapters/{name}/weights`), in bytes per
+    /// second summed over every transfer this worker serves; nil = unlimited.
+    public var peerRateLimitBytesPerSecond: Int?
+    /// Largest adapter payload `POST /v1/adapters/fetch` accepts from a peer (declared size is
+    /// checked before any weight is buffered).
+    public var peerMaxAdapterBytes: Int
 
     public init(host: String = "127.0.0.1", port: Int = 8000, adminToken: String? = nil, adapterRoot: String? = nil,
                 apiKeys: [String] = [], maxQueuedRequests: Int = 256, retryAfterSeconds: Int = 1,
                 maxRequestBodyBytes: Int = 2 << 20, maxChoicesPerRequest: Int = 64, maxLogprobs: Int = 20,
-                defaultCompletionMaxTokens: Int = 16, cancelOnClientDisconnect: Bool = true) {
+                defaultCompletionMaxTokens: Int = 16, cancelOnClientDisconnect: Bool = true,
+                peerRateLimitBytesPerSecond: Int? = nil, peerMaxAdapterBytes: Int = 512 << 20) {
         self.host = host
         self.port = port
         self.adminToken = adminToken
@@ -46,6 +53,8 @@ public struct WorkerConfig: Sendable, Codable, Equatable {
         self.maxLogprobs = maxLogprobs
         self.defaultCompletionMaxTokens = defaultCompletionMaxTokens
         self.cancelOnClientDisconnect = cancelOnClientDisconnect
+        self.peerRateLimitBytesPerSecond = peerRateLimitBytesPerSecond
+        self.peerMaxAdapterBytes = peerMaxAdapterBytes
     }
 
     public enum ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -76,6 +85,10 @@ public struct WorkerConfig: Sendable, Codable, Equatable {
             throw .invalid(field: "maxChoicesPerRequest", value: "\(maxChoicesPerRequest)", allowed: ">= 1")
         }
         guard maxLogprobs >= 0 else { throw .invalid(field: "maxLogprobs", value: "\(maxLogprobs)", allowed: ">= 0") }
+        if let rate = peerRateLimitBytesPerSecond, rate < 1024 {
+            throw .invalid(field: "peerRateLimitBytesPerSecond", value: "\(rate)", allowed: "nil or >= 1024")
+        }
+        guard peerMaxAdapterBytes >= 1 else { throw .invalid(field: "peerMaxAdapterBytes", value: "\(peerMaxAdapterBytes)", allowed: ">= 1") }
         guard defaultCompletionMaxTokens >= 1 else {
             throw .invalid(field: "defaultCompletionMaxTokens", value: "\(defaultCompletionMaxTokens)", allowed: ">= 1")
         }

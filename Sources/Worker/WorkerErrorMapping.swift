@@ -12,6 +12,10 @@ package enum WorkerErrorMapping {
             return error
         case let error as ServiceError:
             return apiError(for: error)
+        case let error as PeerFetchError:
+            let param: String? = if case .invalidPeerURL = error { "peer_url" } else { nil }
+            return APIError(status: error.httpStatus, message: error.description, param: param,
+                            code: error.httpStatus == 404 ? "model_not_found" : "peer_fetch_failed")
         case let error as DecodingError:
             let (message, param) = describe(error)
             return .badRequest(message, param: param)

@@ -18,17 +18,22 @@ public struct WorkerServer: Sendable {
     let readiness: Readiness
     let runner: GenerationRunner
     let now: @Sendable () -> Double
+    let peerTransport: any AdapterPeerTransport
+    let peerLimiter: PeerRateLimiter
 
     /// - Parameters:
     ///   - ready: initial `/health` state; flip it with `setReady(_:)` (e.g. false while draining).
     ///   - now: Unix seconds for `created` fields and `vllm:lora_requests_info`.
     public init(config: WorkerConfig, service: any InferenceService, logger: Logger, ready: Bool = true,
-                now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws(WorkerConfig.ValidationError) {
+                now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+                peerTransport: any AdapterPeerTransport = HTTPAdapterPeerTransport()) throws(WorkerConfig.ValidationError) {
         try config.validate()
         self.config = config
         self.service = service
         self.logger = logger
         self.now = now
+        self.peerTransport = peerTransport
+        peerLimiter = PeerRateLimiter(bytesPerSecond: config.peerRateLimitBytesPerSecond)
         readiness = Readiness(ready)
         runner = GenerationRunner(service: service, gate: AdmissionGate(capacity: config.maxQueuedRequests), counters: ServerCounters(),
                                   ids: RequestIDSource(), connections: ConnectionRegistry(), config: config)
@@ -44,6 +49,7 @@ public struct WorkerServer: Sendable {
         let inference = InferenceRoutes(runner: runner, access: access, config: config, now: now)
         let admin = AdminRoutes(runner: runner, access: access, pathGuard: AdapterPathGuard(root: config.adapterRoot), readiness: readiness,
                                 config: config, now: now)
+        let peer = PeerRoutes(service: service, access: access, config: config, limiter: peerLimiter, transport: peerTransport)
         let router = Router(context: WorkerRequestContext.self)
         // Middleware first: it must wrap every route and the router's own 404.
         router.add(middleware: LogRequestsMiddleware(.debug))
@@ -54,6 +60,8 @@ public struct WorkerServer: Sendable {
         router.post("/v1/load_lora_adapter") { request, _ in try await admin.load(request) }
         router.post("/v1/unload_lora_adapter") { request, _ in try await admin.unload(request) }
         router.get("/v1/adapters") { request, _ in try await admin.adapters(request) }
+        router.get("/v1/adapters/{name}/weights") { request, context in try await peer.weights(request, context: context) }
+        router.post("/v1/adapters/fetch") { request, _ in try await peer.fetch(request) }
         router.get("/metrics") { _, _ in await admin.metrics() }
         router.get("/health") { _, _ in admin.health() }
         return router

@@ -15,7 +15,7 @@ import Testing
         ]
         let done = await fleet.controller.execute(actions)
         #expect(done.map(\.outcome) == ["ok", "ok"])
-        #expect(fleet.transport.events.map(\.description) == ["load mv @ http://w1", "load mv @ http://w3", "unload mv @ http://w1"])
+        #expect(fleet.transport.events.map(\.description) == ["load mv @ http://w1", "fetch mv @ http://w3", "unload mv @ http://w1"])
         #expect(await fleet.controller.state.liveReplicas(of: "mv") == ["http://w3"])
         let log = await fleet.controller.state.actions
         #expect(log.map(\.kind) == ["fetch_from_peer", "unload"])

@@ -1,0 +1,43 @@
+import CacheStores
+import QAPipeline
+import SummaryCache
+
+/// Where the API's local cache keeps its entries.
+public enum LocalCacheLocation: Sendable, Equatable, CustomStringConvertible {
+    /// Nothing survives a restart (tests, demos).
+    case memory
+    /// The embedded default: one SQLite file (WAL, fsync per commit).
+    case sqlite(path: String)
+    /// A PostgreSQL database several controllers can share (`postgres://user:pw@host/db`).
+    case postgres(url: String)
+
+    public var description: String {
+        switch self {
+        case .memory: "in memory"
+        case let .sqlite(path): "SQLite \(path)"
+        case let .postgres(url): "PostgreSQL \(PostgresConnectionSettings.redacted(url))"
+        }
+    }
+
+    /// Opens the store, restores the cache from it, and runs `body` with the cache; a PostgreSQL
+    /// connection pool lives exactly as long as `body`.
+    public func withLocalCache<T: Sendable>(config: CacheConfig, now: Double,
+                                            _ body: @escaping @Sendable (LocalSummaryCache) async throws -> T) async throws -> T {
+        switch self {
+        case .memory:
+            return try await body(LocalSummaryCache(config: config))
+        case let .sqlite(path):
+            let cache = try LocalSummaryCache(config: config, store: SQLiteSummaryStore(path: path))
+            try await cache.restore(now: now)
+            return try await body(cache)
+        case let .postgres(url):
+            let configuration = try PostgresConnectionSettings.configuration(url: url)
+            return try await PostgresSummaryStore.withClient(configuration) { client in
+                let store = try await PostgresSummaryStore(client: client)
+                let cache = try LocalSummaryCache(config: config, store: store)
+                try await cache.restore(now: now)
+                return try await body(cache)
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import AsyncHTTPClient
+import Controller
+import Foundation
+import Testing
+
+/// Worker self-registration against a real controller front door on loopback.
+@Suite(.serialized) struct SelfRegistrationTests {
+    static func serve(_ controller: Controller) async -> (port: Int, task: Task<Void, Never>) {
+        let (bound, continuation) = AsyncStream<Int>.makeStream()
+        let task = Task { _ = try? await controller.serve { continuation.yield($0) } }
+        var port = 0
+        for await p in bound {
+            port = p
+            break
+        }
+        return (port, task)
+    }
+
+    static func fakeWorker() -> VirtualWorker {
+        VirtualWorker(name: "fake", clock: VirtualClock(), ranks: [:], costModel: ControllerConfig().costModel, capacity: 400)
+    }
+
+    @Test func registrationMarksTheWorkerUpAndHeartbeatsRefreshIt() async throws {
+        let fake = Self.fakeWorker()
+        let worker = try await fake.start()
+        defer { worker.cancel() }
+        var config = ControllerConfig()
+        config.port = 0
+        config.adminToken = "secret"
+        config.baseModel = "base"
+        let controller = Controller(config: config, transport: HTTPWorkerTransport())
+        let (port, serving) = await Self.serve(controller)
+        defer { serving.cancel() }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let registration = RegistrationClient(controller: "http://127.0.0.1:\(port)/", advertise: fake.url + "/", token: "secret")
+        #expect(registration.controller == "http://127.0.0.1:\(port)" && registration.advertise == fake.url)
+
+        #expect(try await registration.registerOnce(client: client) == "registered")
+        // The controller health-checks a new worker at once: routable as soon as it registered.
+        #expect(await controller.state.upWorkerURLs == [fake.url])
+        #expect(await controller.state.workers[fake.url]?.origin == .registered)
+        let first = try #require(await controller.state.workers[fake.url]?.lastHeartbeat)
+        #expect(try await registration.registerOnce(client: client) == "heartbeat")
+        let second = try #require(await controller.state.workers[fake.url]?.lastHeartbeat)
+        #expect(second >= first)
+        #expect(await controller.state.workerURLs == [fake.url], "a heartbeat does not add a second record")
+
+        // The fleet API's token guards registration.
+        let intruder = RegistrationClient(controller: "http://127.0.0.1:\(port)", advertise: "http://127.0.0.1:9", token: "wrong")
+        await #expect(throws: RegistrationClient.RegistrationError.self) { _ = try await intruder.registerOnce(client: client) }
+        #expect(await controller.state.workerURLs == [fake.url])
+        try await client.shutdown()
+    }
+
+    @Test func heartbeatLoopRegistersTheWorker() async throws {
+        let fake = Self.fakeWorker()
+        let worker = try await fake.start()
+        defer { worker.cancel() }
+        var config = ControllerConfig()
+        config.port = 0
+        config.baseModel = "base"
+        let controller = Controller(config: config, transport: HTTPWorkerTransport())
+        let (port, serving) = await Self.serve(controller)
+        defer { serving.cancel() }
+        let logs = LogBox()
+        let loop = Task {
+            await RegistrationClient(controller: "http://127.0.0.1:\(port)", advertise: fake.url, intervalSeconds: 0.05)
+                .run { logs.append($0) }
+        }
+        defer { loop.cancel() }
+        // The controller marks the worker up before the client has read the answer and logged it.
+        var up = false, logged = false
+        for _ in 0..<200 where !(up && logged) {
+            up = await controller.state.upWorkerURLs.contains(fake.url)
+            logged = logs.lines.contains { $0.hasPrefix("registered with") }
+            if !(up && logged) { try await Task.sleep(for: .milliseconds(25)) }
+        }
+        #expect(up)
+        #expect(logged)
+    }
+
+    @Test func aFailingControllerIsReportedNotThrown() async throws {
+        // Nothing listens on port 9 (discard) on loopback: the error names the controller.
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let registration = RegistrationClient(controller: "http://127.0.0.1:9", advertise: "http://127.0.0.1:8001")
+        do {
+            _ = try await registration.registerOnce(client: client, timeoutSeconds: 1)
+            Issue.record("registration to a closed port succeeded")
+        } catch {
+            #expect(error.description.contains("127.0.0.1:9"))
+        }
+        try await client.shutdown()
+    }
+}
+
+final class LogBox: @unchecked Sendable {
+    private var stored: [String] = []
+    private let lock = NSLock()
+    func append(_ s: String) { lock.withLock { stored.append(s) } }
+    var lines: [String] { lock.withLock { stored } }
+}
