@@ -37,6 +37,9 @@ struct UpCommand: AsyncParsableCommand {
     @Option(name: .customLong("ready-timeout"), help: "Seconds to wait for the workers to load the model.")
     var readyTimeout = 600.0
 
+    @OptionGroup(title: "Summary-cache API (default: SQLite under --dir, answering with this cluster)")
+    var cacheAPI: CacheAPIOptions
+
     func validate() throws {
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be in 1...64") }
         guard (1...65535 - workers).contains(port) else { throw ValidationError("--port must leave room for the worker ports") }
@@ -75,10 +78,17 @@ struct UpCommand: AsyncParsableCommand {
             do { try await controller.register(a) } catch { throw CLIError(String(describing: error)) }
         }
         let expected = workers, timeout = readyTimeout, port = self.port, token = adminToken
+        // The summary cache (and `/v1/qa`) comes with the cluster: SQLite next to the adapters
+        // unless a store was named.
+        var cacheOptions = self.cacheAPI
+        if cacheOptions.location == nil { cacheOptions.cacheDB = root + "/summary-cache.sqlite" }
+        let cacheAPI = cacheOptions
+        let frontDoor = CacheAPIOptions.frontDoor(host: "127.0.0.1", port: port)
         do {
             try await SignalScope.run {
+                try await cacheAPI.withRoutes(frontDoor: frontDoor) { routes in
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await controller.serve() }
+                    group.addTask { try await controller.serve(extraRoutes: routes) }
                     group.addTask {
                         try await Self.waitForWorkers(controller, expected: expected, children: children, timeout: timeout)
                         await controller.placementStep(force: true)
@@ -87,6 +97,7 @@ struct UpCommand: AsyncParsableCommand {
                     // The serve task runs until cancelled; the readiness task returns (or throws) first.
                     try await group.next()
                     try await group.next()
+                }
                 }
             }
         } catch {
@@ -122,6 +133,9 @@ struct UpCommand: AsyncParsableCommand {
           try it:
             curl -s \(url)/v1/completions -H 'Content-Type: application/json' \\
               -d '{"model": "likes-paris", "prompt": "The capital of France is", "max_tokens": 8}'
+          question answering with the summary cache (ask twice, or a paraphrase, and see "hit"):
+            curl -s \(url)/v1/qa -H 'Content-Type: application/json' \\
+              -d '{"question": "Who led the Norse raiders?", "documents": [{"id": "normans", "text": "The Normans descended from Norse raiders led by Rollo, who swore fealty to King Charles III."}]}'
         Press Ctrl-C to stop.
 
         """)

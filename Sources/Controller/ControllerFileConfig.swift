@@ -80,18 +80,6 @@ extension Controller {
     /// Runs the HTTP front door and the control loops until the task is cancelled (or the server
     /// stops). `onReady` gets the bound port.
     public func serve(onReady: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let app = ControllerServer(controller: self).makeApplication(onReady: onReady)
-        do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-                group.addTask { await self.run() }
-                _ = try await group.next()
-                group.cancelAll()
-            }
-        } catch {
-            await transport.shutdown()
-            throw error
-        }
-        await transport.shutdown()
+        try await serve(extraRoutes: nil, onReady: onReady)
     }
 }
