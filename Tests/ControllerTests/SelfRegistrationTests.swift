@@ -31,16 +31,18 @@ import Testing
         let controller = Controller(config: config, transport: HTTPWorkerTransport())
         let (port, serving) = await Self.serve(controller)
         defer { serving.cancel() }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        // The shared client needs no shutdown, so a failed expectation that leaves the test early
+        // cannot trip AsyncHTTPClient's "not shut down before deinit" trap.
+        let client = HTTPClient.shared
         let registration = RegistrationClient(controller: "http://127.0.0.1:\(port)/", advertise: fake.url + "/", token: "secret")
         #expect(registration.controller == "http://127.0.0.1:\(port)" && registration.advertise == fake.url)
 
-        #expect(try await registration.registerOnce(client: client) == "registered")
+        #expect(try await registration.registerOnce(client: client, timeoutSeconds: 30) == "registered")
         // The controller health-checks a new worker at once: routable as soon as it registered.
         #expect(await controller.state.upWorkerURLs == [fake.url])
         #expect(await controller.state.workers[fake.url]?.origin == .registered)
         let first = try #require(await controller.state.workers[fake.url]?.lastHeartbeat)
-        #expect(try await registration.registerOnce(client: client) == "heartbeat")
+        #expect(try await registration.registerOnce(client: client, timeoutSeconds: 30) == "heartbeat")
         let second = try #require(await controller.state.workers[fake.url]?.lastHeartbeat)
         #expect(second >= first)
         #expect(await controller.state.workerURLs == [fake.url], "a heartbeat does not add a second record")
@@ -49,7 +51,6 @@ import Testing
         let intruder = RegistrationClient(controller: "http://127.0.0.1:\(port)", advertise: "http://127.0.0.1:9", token: "wrong")
         await #expect(throws: RegistrationClient.RegistrationError.self) { _ = try await intruder.registerOnce(client: client) }
         #expect(await controller.state.workerURLs == [fake.url])
-        try await client.shutdown()
     }
 
     @Test func heartbeatLoopRegistersTheWorker() async throws {
@@ -81,7 +82,9 @@ import Testing
 
     @Test func aFailingControllerIsReportedNotThrown() async throws {
         // Nothing listens on port 9 (discard) on loopback: the error names the controller.
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        // The shared client needs no shutdown, so a failed expectation that leaves the test early
+        // cannot trip AsyncHTTPClient's "not shut down before deinit" trap.
+        let client = HTTPClient.shared
         let registration = RegistrationClient(controller: "http://127.0.0.1:9", advertise: "http://127.0.0.1:8001")
         do {
             _ = try await registration.registerOnce(client: client, timeoutSeconds: 1)
@@ -89,7 +92,6 @@ import Testing
         } catch {
             #expect(error.description.contains("127.0.0.1:9"))
         }
-        try await client.shutdown()
     }
 }
 
