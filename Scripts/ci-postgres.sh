@@ -66,11 +66,16 @@ if [ -z "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$ROLE'")" ]; t
 else
     psql_admin -c "ALTER ROLE \"$ROLE\" LOGIN PASSWORD '$PASSWORD'" >&2
 fi
-if [ -z "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")" ]; then
-    log "creating database $DB"
-    psql_admin -c "CREATE DATABASE \"$DB\" OWNER \"$ROLE\"" >&2
-fi
+# A second database for the cache API's tests: the store tests drop and recreate tables in the
+# first one, and the two test suites run concurrently.
+for D in "$DB" "${DB}_api"; do
+    if [ -z "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$D'")" ]; then
+        log "creating database $D"
+        psql_admin -c "CREATE DATABASE \"$D\" OWNER \"$ROLE\"" >&2
+    fi
+done
 
 URL="postgres://$ROLE:$PASSWORD@127.0.0.1:$PORT/$DB"
 log "ready: $URL"
 echo "export LORASERVE_TEST_POSTGRES_URL='$URL'"
+echo "export LORASERVE_TEST_POSTGRES_API_URL='postgres://$ROLE:$PASSWORD@127.0.0.1:$PORT/${DB}_api'"

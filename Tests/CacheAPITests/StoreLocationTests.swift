@@ -50,10 +50,12 @@ import Testing
         try await Self.roundTrip(.sqlite(path: path))
     }
 
-    /// Runs against the PostgreSQL server CI starts (`LORASERVE_TEST_POSTGRES_URL`); skipped elsewhere.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["LORASERVE_TEST_POSTGRES_URL"] != nil))
+    /// Runs against the PostgreSQL server CI starts, in its own database
+    /// (`LORASERVE_TEST_POSTGRES_API_URL`: CacheStoresTests drop tables in the main one while this
+    /// suite runs); skipped elsewhere.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["LORASERVE_TEST_POSTGRES_API_URL"] != nil))
     func postgresSurvivesARestart() async throws {
-        let url = try #require(ProcessInfo.processInfo.environment["LORASERVE_TEST_POSTGRES_URL"])
+        let url = try #require(ProcessInfo.processInfo.environment["LORASERVE_TEST_POSTGRES_API_URL"])
         // A fresh tenant-free document id so reruns against one database do not collide.
         try await PostgresSummaryStore.withClient(try PostgresConnectionSettings.configuration(url: url)) { client in
             let store = try await PostgresSummaryStore(client: client)

@@ -137,6 +137,10 @@ import TestSupport
     @Test func queueFullIsRejectedWithRetryAfter() async throws {
         let fx = try EngineFixture()
         let engine = try fx.engine(maxWaiting: 1)
+        // Hold planning so nothing leaves the waiting queue: on a fast machine the tiny model
+        // would otherwise admit (and finish) each request before the next one arrives.
+        _ = SchedulerTap.attach(to: engine, holdUntilRequests: 1_000)
+        defer { SchedulerTap.detach(from: engine) }
         var streams: [AsyncThrowingStream<GenerationEvent, any Error>] = []
         var rejected: ServiceError?
         for i in 0..<20 {
