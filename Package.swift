@@ -117,7 +117,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "TestSupport"]),
+        .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "ServeCore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport", "LoRAAdapters", "ModelStore", "Simulator"]),
         // Real-model group: needs the fetched SmolLM2 / MiniLM (fetched on first use).
         .testTarget(name: "RealModelTests", dependencies: ["ModelStore", "Engine", "LlamaModel", "Tokenizers", "BertModel", "GGUF", "Safetensors", "LoRAAdapters", "Kernels", "ServeCore", "QAPipeline", "SummaryCache", "Simulator", "BatchScheduler", "Placement", "TestSupport"],

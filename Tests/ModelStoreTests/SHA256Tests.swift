@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 @testable import ModelStore
+import ServeCore
 
 @Suite struct SHA256Tests {
     private func hex(_ s: String) -> String { Array(s.utf8).withUnsafeBytes { SHA256.hex($0) } }
@@ -29,7 +30,7 @@ import Foundation
 @Suite struct SHA256AcceleratedTests {
     @Test(arguments: [0, 1, 55, 56, 63, 64, 65, 127, 128, 1000, 4096 + 17, 100_003])
     func acceleratedEqualsPortable(length: Int) {
-        var rng = SplitMix(seed: UInt64(length) &+ 7)
+        var rng = SplitMix64(seed: UInt64(length) &+ 7)
         let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         var fast = SHA256(), portable = SHA256()
         portable.portableOnly = true
@@ -43,17 +44,5 @@ import Foundation
             step = step * 3 + 1
         }
         #expect(fast.finalize() == portable.finalize())
-    }
-
-    private struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }
