@@ -103,9 +103,13 @@ public actor ControllerState {
         return connectivity ? recordHealth(url, .refused, now: now) : nil
     }
 
-    /// Applies a scrape: load, the worker's adapters, the base model name. Registered adapters a
-    /// live worker already holds join the placement (rebuilds state after a controller restart);
-    /// unknown adapters with a path and rank are adopted into the registry.
+    /// Applies a scrape: load, the worker's adapters, the base model name. On the first scrape
+    /// after a worker (re)joins, the registered adapters it holds join the placement (this rebuilds
+    /// the map after a controller restart); later, only adapters with no replica anywhere do.
+    /// Copies made on demand (remote access) stay residency — a cache the router uses and the
+    /// worker's LRU evicts — not replicas for the placement loop to "cool" away and the router to
+    /// fetch again (the churn `bench cluster` showed); the simulator treats them the same way.
+    /// Unknown adapters with a path and rank are adopted into the registry.
     public func recordScrape(_ url: String, _ scrape: WorkerScrape, now: Double) {
         guard workers[url] != nil else { return }
         workers[url]?.scrape = scrape
@@ -119,10 +123,13 @@ public actor ControllerState {
                                                  bytes: a.bytes ?? AdapterRecord.estimatedBytes(rank: rank), registeredAt: now)
             }
             if let b = a.bytes, b > 0 { adapters[a.name]?.bytes = b }
-            if adapters[a.name] != nil, !placement.contains(AdapterID(a.name), on: WorkerID(url)) {
-                placement.add(AdapterID(a.name), on: WorkerID(url))
+            let id = AdapterID(a.name)
+            let adopt = workers[url]?.adoptedResidents == false || placement.workers(for: id).isEmpty
+            if adapters[a.name] != nil, adopt, !placement.contains(id, on: WorkerID(url)) {
+                placement.add(id, on: WorkerID(url))
             }
         }
+        workers[url]?.adoptedResidents = true
         // A replica the worker no longer has (evicted, restarted) leaves the routing table.
         for a in placement.adaptersByWorker()[WorkerID(url)] ?? [] where !resident.contains(a.rawValue) && scrape.hasAdapterEndpoint {
             placement.remove(a, from: WorkerID(url))
@@ -130,6 +137,7 @@ public actor ControllerState {
     }
 
     func dropReplicas(on url: String) {
+        workers[url]?.adoptedResidents = false
         for a in placement.adaptersByWorker()[WorkerID(url)] ?? [] { placement.remove(a, from: WorkerID(url)) }
     }
 

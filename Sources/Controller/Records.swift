@@ -19,6 +19,9 @@ public struct WorkerRecord: Sendable {
     public var inFlightByAdapter: [String: Int] = [:]
     public var routed = 0
     public var failures = 0
+    /// Whether a scrape since the worker (re)joined has adopted its resident adapters into the
+    /// placement (see `ControllerState.recordScrape`).
+    public var adoptedResidents = false
 
     public var id: WorkerID { WorkerID(url) }
 
