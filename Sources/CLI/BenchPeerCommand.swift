@@ -127,8 +127,8 @@ struct BenchPeerCommand: AsyncParsableCommand {
             }
             try await source.unloadAdapter(name: name)
             try? FileManager.default.removeItem(atPath: root + "/" + name)
-            let d = Self.median(disk), p = Self.median(peer)
-            rows.append(Row(rank: rank, bytes: info.bytes, disk_load_ms: d, cold_disk_load_ms: Self.median(cold), peer_fetch_ms: p, first_peer_fetch_ms: peer.first ?? 0, peer_over_disk: p / max(d, 1e-9),
+            let d = EngineBenchmark.median(disk), p = EngineBenchmark.median(peer)
+            rows.append(Row(rank: rank, bytes: info.bytes, disk_load_ms: d, cold_disk_load_ms: EngineBenchmark.median(cold), peer_fetch_ms: p, first_peer_fetch_ms: peer.first ?? 0, peer_over_disk: p / max(d, 1e-9),
                             peer_mb_per_s: Double(info.bytes) / 1e6 / max(p / 1000, 1e-9)))
         }
         if json {
@@ -156,12 +156,6 @@ struct BenchPeerCommand: AsyncParsableCommand {
         fsync(fd)
         _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_DONTNEED))
         close(fd)
-    }
-
-    static func median(_ xs: [Double]) -> Double {
-        let s = xs.sorted()
-        guard !s.isEmpty else { return 0 }
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
     static func post(_ url: String, token: String, json: String) async throws -> (Int, String) {

@@ -71,7 +71,7 @@ extension Controller {
             let adapter = await state.adapter(request.model)
             if routed.loadedOnDemand, let a = adapter {
                 do {
-                    try await loadOnDemand(a, on: routed.worker, reason: routed.reason)
+                    try await loadOnDemand(a, on: routed.worker, from: routed.fetchFrom, reason: routed.reason)
                     await state.addResident(a.name, on: routed.worker)
                 } catch {
                     lastError = "\(error)"

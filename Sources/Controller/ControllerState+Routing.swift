@@ -67,7 +67,8 @@ extension ControllerState {
         noteRouted(worker: url, adapter: model, tokens: tokens, now: now)
         if !decision.withinLoadBound { metrics.overBound += 1 }
         if decision.fetchFrom != nil || !resident { metrics.remoteAccess += 1 }
-        return .worker(RoutedTo(worker: url, loadedOnDemand: !resident, reason: decision.reason))
+        return .worker(RoutedTo(worker: url, loadedOnDemand: !resident, fetchFrom: resident ? nil : decision.fetchFrom?.rawValue,
+                                reason: decision.reason))
     }
 
     func noteRouted(worker: String, adapter: String?, tokens: Int, now: Double) {

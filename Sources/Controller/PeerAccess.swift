@@ -26,15 +26,15 @@ extension Controller {
     }
 
     /// A worker other than `worker` holding `adapter` in memory (scraped residency `active` or
-    /// `host`; a disk-only copy cannot be exported), least loaded first.
-    func peerSource(for adapter: String, excluding worker: String) async -> String? {
-        let workers = await state.workers
-        return workers.values
-            .filter { w in
-                w.url != worker && w.isUp && w.scrape?.hasAdapterEndpoint == true
-                    && (w.scrape?.adapters.contains { $0.name == adapter && $0.residency != "disk" && $0.residency != "loading" } ?? false)
-            }
-            .min { ($0.inFlightWork, $0.url) < ($1.inFlightWork, $1.url) }?.url
+    /// `host`; a disk-only copy cannot be exported): the router's choice `proposed` when it
+    /// qualifies, else the least loaded one that does.
+    func peerSource(for adapter: String, excluding worker: String, proposed: String? = nil) async -> String? {
+        let candidates = await state.workers.values.filter { w in
+            w.url != worker && w.isUp && w.scrape?.hasAdapterEndpoint == true
+                && (w.scrape?.adapters.contains { $0.name == adapter && $0.residency != "disk" && $0.residency != "loading" } ?? false)
+        }
+        if let proposed, candidates.contains(where: { $0.url == proposed }) { return proposed }
+        return candidates.min { ($0.inFlightWork, $0.url) < ($1.inFlightWork, $1.url) }?.url
     }
 
     /// Gives `worker` a copy of `adapter`: from `peer`'s memory when both workers speak peer
@@ -58,11 +58,12 @@ extension Controller {
     }
 
     /// The proxy's on-demand load (remote adapter access): a peer's memory when one holds the
-    /// adapter, else storage. Peer attempts are logged as `fetch_from_peer` actions with the
-    /// router's reason.
+    /// adapter (the router's `proposed` source when it does), else storage. Peer attempts are
+    /// logged as `fetch_from_peer` actions with the router's reason.
     /// Baseline policies (round-robin, affinity) load from storage, as the systems they stand for do.
-    func loadOnDemand(_ adapter: AdapterRecord, on worker: String, reason: String) async throws(TransportError) {
-        guard config.policy.usesPeerFetch, let peer = await peerSource(for: adapter.name, excluding: worker) else {
+    func loadOnDemand(_ adapter: AdapterRecord, on worker: String, from proposed: String?, reason: String) async throws(TransportError) {
+        guard config.policy.usesPeerFetch,
+              let peer = await peerSource(for: adapter.name, excluding: worker, proposed: proposed) else {
             try await transport.loadAdapter(worker, name: adapter.name, path: adapter.path)
             return
         }

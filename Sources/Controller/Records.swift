@@ -80,11 +80,14 @@ public struct RoutedTo: Sendable, Equatable {
     public var worker: String
     /// Set when the worker had to load the adapter first (remote adapter access).
     public var loadedOnDemand: Bool
+    /// The peer the router chose to copy the adapter from (remote access), if any.
+    public var fetchFrom: String?
     public var reason: String
 
-    public init(worker: String, loadedOnDemand: Bool, reason: String) {
+    public init(worker: String, loadedOnDemand: Bool, fetchFrom: String? = nil, reason: String) {
         self.worker = worker
         self.loadedOnDemand = loadedOnDemand
+        self.fetchFrom = fetchFrom
         self.reason = reason
     }
 }

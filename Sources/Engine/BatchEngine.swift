@@ -21,6 +21,8 @@ public final class BatchEngine: InferenceService {
     let nextID = Atomic<UInt64>(1)
     let clock = ContinuousClock()
     let startedAt: ContinuousClock.Instant
+    /// The drift test's diagnostic hook on the step loop (`SchedulerTap`); nil in service.
+    let tap = Mutex<SchedulerTap?>(nil)
     private let loop: StepLoop
 
     public init(model: LoadedLlama, config: EngineConfig, adapterRoot: String?) throws(ServiceError) {

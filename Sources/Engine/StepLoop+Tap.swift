@@ -6,7 +6,7 @@ import Synchronization
 /// set of requests has arrived and every adapter they need is prepared, so the scheduler sees
 /// the same inputs (all requests queued, all adapters ready) as a simulated worker at time 0.
 ///
-/// Costs nothing when no tap is attached (one relaxed atomic load per loop iteration).
+/// Lives in the engine's `tap` slot; the loop reads the slot once per iteration.
 package final class SchedulerTap: Sendable {
     struct State {
         var digests: [StepDigest] = []
@@ -23,8 +23,7 @@ package final class SchedulerTap: Sendable {
     package static func attach(to engine: BatchEngine, holdUntilRequests: Int? = nil) -> SchedulerTap {
         let tap = SchedulerTap()
         tap.state.withLock { $0.holdUntilRequests = holdUntilRequests }
-        SchedulerTaps.registry.withLock { $0[ObjectIdentifier(engine)] = tap }
-        SchedulerTaps.count.add(1, ordering: .relaxed)
+        engine.tap.withLock { $0 = tap }
         return tap
     }
 
@@ -35,8 +34,7 @@ package final class SchedulerTap: Sendable {
 
     /// Stops recording for `engine`.
     package static func detach(from engine: BatchEngine) {
-        let removed = SchedulerTaps.registry.withLock { $0.removeValue(forKey: ObjectIdentifier(engine)) }
-        if removed != nil { SchedulerTaps.count.subtract(1, ordering: .relaxed) }
+        engine.tap.withLock { $0 = nil }
     }
 
     /// The planned steps so far, in order.
@@ -70,15 +68,5 @@ package final class SchedulerTap: Sendable {
             s.holdUntilRequests = nil
             return true
         }
-    }
-}
-
-enum SchedulerTaps {
-    static let registry = Mutex<[ObjectIdentifier: SchedulerTap]>([:])
-    static let count = Atomic<Int>(0)
-
-    static func tap(for engine: BatchEngine) -> SchedulerTap? {
-        guard count.load(ordering: .relaxed) > 0 else { return nil }
-        return registry.withLock { $0[ObjectIdentifier(engine)] }
     }
 }

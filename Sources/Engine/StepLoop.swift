@@ -37,19 +37,15 @@ final class StepLoop: @unchecked Sendable {
             guard !live.isEmpty else { continue }
             requestAdapters(engine)
             let registry = engine.registry
-            let tap = SchedulerTaps.tap(for: engine)
+            let tap = engine.tap.withLock { $0 }
             if let tap, !tap.mayPlan(live: live.count, adaptersReady: { allAdaptersPrepared(registry) }) { continue }
             let held = Set(live.values.compactMap { $0.adapter == nil ? nil : $0.adapterName })
             let step = scheduler.plan(now: engine.now) { held.contains($0.rawValue) || registry.prepared($0.rawValue) != nil }
             guard !step.isEmpty else { continue }
-            guard let tap else {
-                execute(step, engine)
-                continue
-            }
-            tap.record(step)
+            tap?.record(step)
             let started = ContinuousClock.now
             execute(step, engine)
-            tap.recordTime((ContinuousClock.now - started).seconds)
+            tap?.recordTime((ContinuousClock.now - started).seconds)
         }
     }
 
