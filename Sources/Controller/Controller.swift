@@ -33,11 +33,13 @@ public final class Controller: Sendable {
     // MARK: loops
 
     /// Checks every worker's `/health` once (concurrently); workers that change state are scraped.
-    public func checkHealth() async {
+    /// Health-checks every worker, or only `only` (a worker that just registered).
+    public func checkHealth(only: String? = nil) async {
         for url in await state.expireRegistered(now: now(), after: config.registrationExpirySeconds) {
             Log.info("forgot self-registered worker \(url) (down, no heartbeat)")
         }
-        let urls = await state.workerURLs
+        var urls = await state.workerURLs
+        if let only { urls = urls.filter { $0 == only } }
         await withTaskGroup(of: Void.self) { group in
             for url in urls {
                 group.addTask {

@@ -58,7 +58,7 @@ public struct ControllerServer: Sendable {
                 let added = await c.state.register(worker: url, now: c.now())
                 if added {
                     Log.info("worker \(url) registered")
-                    await c.checkHealth()
+                    await c.checkHealth(only: url)
                 }
                 return Reply.json(["status": added ? "registered" : "heartbeat"])
             } catch {

@@ -46,6 +46,7 @@ import Testing
         config.baseModel = "base"
         config.rebalanceCooldownSeconds = 5
         config.rateWindowSeconds = 2
+        config.healthTimeoutSeconds = 10  // a loaded CI machine can be slow to answer the first probe
         let ranks = Dictionary(uniqueKeysWithValues: Self.adapters.map { ($0.name, $0.rank) })
         let fakes = (1...3).map { VirtualWorker(name: "w\($0)", clock: clock, ranks: ranks, costModel: config.costModel,
                                                 capacity: config.workerCapacityTokensPerSecond) }
