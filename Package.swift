@@ -59,7 +59,9 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .executableTarget(name: "CacheStoreCrashWriter", dependencies: ["CacheStores", "SummaryCache"]),
-        .target(name: "QAPipeline", dependencies: ["SummaryCache", "BertModel", "Engine", "ModelStore", "ServeCore", "Tokenizers"]),
+        .target(name: "QAPipeline", dependencies: ["SummaryCache", "BertModel", "Engine", "ModelStore", "ServeCore", "Tokenizers", "Safetensors"],
+                // The reuse verifier (LoRA delta + head over all-MiniLM-L6-v2, ≈ 1.4 MB), made by Scripts/train_reuse_verifier.py.
+                resources: [.copy("Resources/reuse-verifier.safetensors")]),
         // The summary-cache HTTP API (mounted by the controller, or served standalone) and its client.
         .target(name: "CacheAPI", dependencies: [
             "QAPipeline", "SummaryCache", "CacheStores", "BertModel", "OpenAIWire", "ServeCore",

@@ -3,7 +3,7 @@ import ServeCore
 
 extension BertEncoder {
     /// One packed forward pass over already validated sequences.
-    func forward(_ batch: [[TokenID]], context: BertContext) -> [[Float]] {
+    func forward(_ batch: [[TokenID]], segmentStarts: [Int]? = nil, context: BertContext) -> [[Float]] {
         let h = config.hiddenSize
         var offsets: [Int] = []
         var rows = 0
@@ -14,7 +14,7 @@ extension BertEncoder {
         context.reserve(rows: rows, longest: longest, slots: slots, config: config)
 
         let x = context.hidden.pointer
-        embedTokens(batch, offsets: offsets, rows: rows, into: x)
+        embedTokens(batch, offsets: offsets, segmentStarts: segmentStarts, rows: rows, into: x)
         for layer in weights.layers {
             // Self-attention block: x = LN(x + Wo·attn(x) + bo).
             linear(x, layer.qkvWeight, layer.qkvBias, rows: rows, inputs: h, outputs: 3 * h, out: context.qkv.pointer)
@@ -36,16 +36,18 @@ extension BertEncoder {
         return zip(batch, offsets).map { ids, offset in Self.meanPoolNormalized(x + offset * h, rows: ids.count, width: h) }
     }
 
-    /// x[row] = word[id] + position[i] + tokenType[0], then LayerNorm.
-    private func embedTokens(_ batch: [[TokenID]], offsets: [Int], rows: Int, into x: UnsafeMutablePointer<Float>) {
+    /// x[row] = word[id] + position[i] + tokenType[t] (t = 1 from the sequence's second-segment
+    /// start, else 0), then LayerNorm.
+    private func embedTokens(_ batch: [[TokenID]], offsets: [Int], segmentStarts: [Int]?, rows: Int, into x: UnsafeMutablePointer<Float>) {
         let h = config.hiddenSize
         let word = weights.wordEmbeddings.pointer, position = weights.positionEmbeddings.pointer
-        let type0 = weights.tokenTypeEmbeddings.pointer
-        for (ids, offset) in zip(batch, offsets) {
+        let types = weights.tokenTypeEmbeddings.pointer
+        for (n, (ids, offset)) in zip(batch, offsets).enumerated() {
+            let second = segmentStarts?[n] ?? ids.count
             for (i, id) in ids.enumerated() {
                 let row = x + (offset + i) * h
                 Ops.add(word + Int(id) * h, position + i * h, out: row, count: h)
-                Ops.add(row, type0, out: row, count: h)
+                Ops.add(row, types + (i >= second ? h : 0), out: row, count: h)
             }
         }
         layerNorm(x, weights.embeddingNormWeight, weights.embeddingNormBias, rows: rows, out: x)

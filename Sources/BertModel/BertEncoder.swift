@@ -22,10 +22,12 @@ public final class BertEncoder: Sendable {
     /// - Parameters:
     ///   - file: safetensors with HF BERT tensor names (F32, F16 or BF16).
     ///   - pool: threads for the matrix products and row loops (nil: the caller's thread only).
-    public init(file: SafetensorsFile, config: BertConfig, pool: ThreadPool?, maxTokensPerPass: Int = 4096) throws(EmbedderLoadError) {
+    ///   - delta: a LoRA delta merged into the linear weights at load (`BertLoRADelta`).
+    public init(file: SafetensorsFile, config: BertConfig, pool: ThreadPool?, maxTokensPerPass: Int = 4096,
+                delta: BertLoRADelta? = nil) throws(EmbedderLoadError) {
         try config.validate()
         self.config = config
-        self.weights = try BertWeights(file: file, config: config)
+        self.weights = try BertWeights(file: file, config: config, delta: delta)
         self.pool = pool
         self.maxTokensPerPass = max(maxTokensPerPass, config.maxSequenceLength)
     }
@@ -36,7 +38,18 @@ public final class BertEncoder: Sendable {
     /// Embeds each token sequence ([CLS] … [SEP] as the tokenizer made it).
     /// - Throws: `EmbedError` for an empty sequence, one longer than `maxSequenceLength`, or an
     ///   id outside the vocabulary.
-    public func embed(tokenIDs batch: [[TokenID]], context: BertContext = BertContext()) throws(EmbedError) -> [[Float]] {
+    /// - Parameter secondSegmentStarts: for sentence pairs, the index in each sequence where the
+    ///   second segment starts (token type 1 from there on, BERT's `token_type_ids`); nil: type 0.
+    public func embed(tokenIDs batch: [[TokenID]], secondSegmentStarts: [Int]? = nil,
+                      context: BertContext = BertContext()) throws(EmbedError) -> [[Float]] {
+        if let starts = secondSegmentStarts {
+            guard starts.count == batch.count, config.typeVocabularySize >= 2 else {
+                throw .invalidSegments(reason: "need one start per sequence and a model with two token types")
+            }
+            for (index, (ids, start)) in zip(batch, starts).enumerated() where start < 1 || start > ids.count {
+                throw .invalidSegments(reason: "input \(index): second segment starts at \(start) of \(ids.count) tokens")
+            }
+        }
         for (index, ids) in batch.enumerated() {
             guard !ids.isEmpty else { throw .emptySequence(index: index) }
             guard ids.count <= config.maxSequenceLength else {
@@ -55,7 +68,8 @@ public final class BertEncoder: Sendable {
                 tokens += batch[end].count
                 end += 1
             }
-            result += forward(Array(batch[start..<end]), context: context)
+            result += forward(Array(batch[start..<end]), segmentStarts: secondSegmentStarts.map { Array($0[start..<end]) },
+                              context: context)
             start = end
         }
         return result

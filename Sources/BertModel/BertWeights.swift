@@ -24,8 +24,12 @@ struct BertWeights: Sendable {
     /// FNV-1a 64 over tensor names, shapes and F32 bit patterns in a fixed order.
     let digest: String
 
-    init(file: SafetensorsFile, config: BertConfig) throws(EmbedderLoadError) {
-        var loader = Loader(file: file)
+    /// - Parameter delta: a LoRA delta merged into the layers' linear weights as they load.
+    init(file: SafetensorsFile, config: BertConfig, delta: BertLoRADelta? = nil) throws(EmbedderLoadError) {
+        if let delta, let unknown = delta.unknownWeights(layerCount: config.layerCount).first {
+            throw .missingTensor(name: unknown + " (adapted by the LoRA delta)")
+        }
+        var loader = Loader(file: file, delta: delta)
         let h = config.hiddenSize, f = config.intermediateSize
         wordEmbeddings = try loader.load("embeddings.word_embeddings.weight", [config.vocabularySize, h])
         positionEmbeddings = try loader.load("embeddings.position_embeddings.weight", [config.maxPositions, h])
@@ -55,15 +59,19 @@ struct BertWeights: Sendable {
                 outputNormBias: try loader.load(p + "output.LayerNorm.bias", [h])))
         }
         self.layers = layers
-        digest = "fnv1a64:" + loader.digestHex
+        digest = "fnv1a64:" + loader.digestHex + (delta.map { "+" + $0.digest } ?? "")
     }
 
     /// Reads tensors by name, checks shape and finiteness, and folds them into the digest.
     private struct Loader {
         let file: SafetensorsFile
+        let delta: BertLoRADelta?
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
 
-        init(file: SafetensorsFile) { self.file = file }
+        init(file: SafetensorsFile, delta: BertLoRADelta?) {
+            self.file = file
+            self.delta = delta
+        }
 
         var digestHex: String {
             let hex = String(hash, radix: 16)
@@ -84,6 +92,9 @@ struct BertWeights: Sendable {
             for (i, v) in values.enumerated() {
                 guard v.isFinite else { throw .nonFiniteWeight(tensor: name, index: i) }
                 mix(UInt64(v.bitPattern))
+            }
+            if let delta, shape.count == 2 {
+                return try delta.merged(name, values, outputs: shape[0], inputs: shape[1])
             }
             return values
         }

@@ -34,6 +34,7 @@ public enum EmbedError: Error, Sendable, Equatable, CustomStringConvertible {
     case emptySequence(index: Int)
     case sequenceTooLong(index: Int, length: Int, limit: Int)
     case tokenOutOfRange(index: Int, token: Int32, vocabularySize: Int)
+    case invalidSegments(reason: String)
 
     public var description: String {
         switch self {
@@ -41,6 +42,7 @@ public enum EmbedError: Error, Sendable, Equatable, CustomStringConvertible {
         case .sequenceTooLong(let index, let length, let limit): return "embed: input \(index) has \(length) tokens, limit \(limit)"
         case .tokenOutOfRange(let index, let token, let vocabularySize):
             return "embed: input \(index) has token id \(token) outside the vocabulary of \(vocabularySize)"
+        case .invalidSegments(let reason): return "embed: invalid sentence-pair segments: \(reason)"
         }
     }
 }

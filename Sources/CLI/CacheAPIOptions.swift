@@ -34,11 +34,18 @@ struct CacheAPIOptions: ParsableArguments {
     @Option(name: .customLong("cache-upstream-key"), help: "API key for --cache-upstream (an admin key there serves every tenant).")
     var cacheUpstreamKey: String?
 
+    @Option(name: .customLong("reuse-verifier"), help: "Learned last check of a hit: 'bundled' (the verifier shipped with LoRAServe), a verifier file, or 'off'. With a verifier the similarity threshold defaults to \(ReuseVerifier.defaultSimilarityFloor) (a candidate floor).")
+    var reuseVerifier = "bundled"
+
+    @Option(name: .customLong("reuse-verifier-threshold"), help: "Minimum P(same question) the verifier must give a hit.")
+    var reuseVerifierThreshold = ReuseVerifier.defaultThreshold
+
     @OptionGroup var embedderOptions: EmbedderOptions
 
     func validate() throws {
         if cacheDB != nil && cachePostgres != nil { throw ValidationError("pass --cache-db or --cache-postgres, not both") }
         if let t = cacheThreshold, !(t > 0 && t <= 1) { throw ValidationError("--cache-threshold must be in (0, 1]") }
+        if !(0...1).contains(reuseVerifierThreshold) { throw ValidationError("--reuse-verifier-threshold must be in [0, 1]") }
         for (name, url) in [("--qa-llm", qaLLM), ("--cache-upstream", cacheUpstream)] {
             if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
                 throw ValidationError("\(name) must start with http:// or https://")
@@ -72,6 +79,29 @@ struct CacheAPIOptions: ParsableArguments {
         }
     }
 
+    /// The `--reuse-verifier` choice, loaded (nil when off).
+    func loadVerifier() throws -> ReuseVerifier? {
+        guard reuseVerifier != "off" else { return nil }
+        let path = reuseVerifier == "bundled" ? ReuseVerifier.bundledPath : reuseVerifier
+        guard let path else {
+            Console.progress("cache API: the bundled reuse verifier is missing from this build; hits are checked by the guards only")
+            return nil
+        }
+        do {
+            let v = try ReuseVerifier.load(classifierPath: path, miniLMDirectory: embedderOptions.directory,
+                                           threshold: reuseVerifierThreshold)
+            Console.progress("cache API: reuse verifier \(path) (threshold \(reuseVerifierThreshold))")
+            return v
+        } catch {
+            // The default must not stop a cache that can still serve vector queries without MiniLM.
+            guard reuseVerifier != "bundled" else {
+                Console.progress("cache API: reuse verifier unavailable (\(error)); hits are checked by the guards only")
+                return nil
+            }
+            throw CLIError("cannot load the reuse verifier \(path): \(error)")
+        }
+    }
+
     /// Builds the service over `location` and runs `body` with it.
     func withService(location: LocalCacheLocation, defaultLLM: String?,
                      _ body: @escaping @Sendable (SummaryCacheService) async throws -> Void) async throws {
@@ -83,7 +113,8 @@ struct CacheAPIOptions: ParsableArguments {
             Console.progress("cache API: no --api-keys, every caller is tenant 'default' (do not expose this port)")
         }
         var config = CacheConfig()
-        if let cacheThreshold { config.similarityThreshold = cacheThreshold }
+        let verifier = try loadVerifier()
+        config.similarityThreshold = cacheThreshold ?? (verifier == nil ? config.similarityThreshold : ReuseVerifier.defaultSimilarityFloor)
         var embedder: (any Embedder)?
         do { embedder = try embedderOptions.load() } catch {
             Console.progress("cache API: \(error); text queries and /v1/qa are unavailable (vector queries still work)")
@@ -96,7 +127,7 @@ struct CacheAPIOptions: ParsableArguments {
         let chosen = embedder, chosenLLM = llm
         Console.progress("cache API: store \(location)\(cacheUpstream.map { ", in front of \($0)" } ?? "")")
         do {
-            try await location.withLocalCache(config: config, now: Date().timeIntervalSince1970) { local in
+            try await location.withLocalCache(config: config, now: Date().timeIntervalSince1970, verifier: verifier) { local in
                 let service = SummaryCacheService(keys: keys, local: local, remote: remote, embedder: chosen, llm: chosenLLM)
                 try await body(service)
             }

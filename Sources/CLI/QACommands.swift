@@ -14,8 +14,10 @@ struct EmbedderOptions: ParsableArguments {
     @Option(name: .customLong("embedder"), help: "all-MiniLM-L6-v2 directory (default: ~/.cache/loraserve/models/all-MiniLM-L6-v2).")
     var embedderDirectory: String?
 
+    var directory: String { embedderDirectory ?? EmbedderAdapter.defaultMiniLMDirectory }
+
     func load() throws -> EmbedderAdapter {
-        let dir = embedderDirectory ?? EmbedderAdapter.defaultMiniLMDirectory
+        let dir = directory
         do { return try EmbedderAdapter.loadMiniLM(directory: dir) } catch {
             throw CLIError("cannot load the embedder from \(dir): \(error) (run `loraserve models fetch all-MiniLM-L6-v2`)")
         }
@@ -223,6 +225,15 @@ struct EvalQACommand: AsyncParsableCommand {
     @Option(name: .customLong("focus-temperature"), help: "Focus guard: softmax temperature over unit cosines (default: the cache's default).")
     var focusTemperature: Float?
 
+    @Option(name: .customLong("families"), help: "A paraphrase-families JSONL file to use instead of the dataset directory's (repeatable; e.g. Data/qa-heldout/*.jsonl).")
+    var familyFiles: [String] = []
+
+    @Option(help: "Reuse verifier: 'bundled' or a file (cross-encoder: LoRA delta + head over all-MiniLM-L6-v2). With it the threshold(s) are the verifier's minimum P(same question) and --similarity-floor is the cosine candidate floor.")
+    var verifier: String?
+
+    @Option(name: .customLong("similarity-floor"), help: "With --verifier: the similarity threshold candidates must reach before the verifier runs.")
+    var similarityFloor: Float = ReuseVerifier.defaultSimilarityFloor
+
     @Option(name: .customLong("llm-cache"), help: "JSONL file of LLM completions: read at start, every new completion appended (reuse across runs with the same LLM; greedy decoding makes them reproducible).")
     var llmCache: String?
 
@@ -232,6 +243,8 @@ struct EvalQACommand: AsyncParsableCommand {
     func validate() throws {
         if threshold != nil && sweep { throw ValidationError("use --threshold or --sweep, not both") }
         if let threshold, !(-1...1).contains(threshold) { throw ValidationError("--threshold must be in [-1, 1]") }
+        if verifier != nil, let threshold, !(0...1).contains(threshold) { throw ValidationError("with --verifier, --threshold is a probability in [0, 1]") }
+        if !(-1...1).contains(similarityFloor) { throw ValidationError("--similarity-floor must be in [-1, 1]") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if sweep, parsedThresholds == nil { throw ValidationError("--thresholds must be comma-separated numbers in [-1, 1]") }
@@ -246,7 +259,7 @@ struct EvalQACommand: AsyncParsableCommand {
     func run() async throws {
         let started = ContinuousClock.now
         let progress = ProgressBar(enabled: true)
-        let data = try QADataset.load(directory: dataset)
+        let data = try QADataset.load(directory: dataset, familyFiles: familyFiles.isEmpty ? nil : familyFiles)
         let workload = EvalWorkload(dataset: data, limit: limit)
         progress.note("\(workload.familyCount) families, \(workload.questions.count) questions")
         let adapter = try embedderOptions.load()
@@ -266,9 +279,21 @@ struct EvalQACommand: AsyncParsableCommand {
         var cacheConfig = CacheConfig()
         if let focusOverlap { cacheConfig.focus.minimumOverlap = focusOverlap }
         if let focusTemperature { cacheConfig.focus.temperature = focusTemperature }
+        var reuseVerifier: ReuseVerifier?
+        if let verifier {
+            cacheConfig.similarityThreshold = similarityFloor
+            guard let path = verifier == "bundled" ? ReuseVerifier.bundledPath : verifier else {
+                throw CLIError("--verifier bundled: the verifier file is missing from this build's resources")
+            }
+            do {
+                reuseVerifier = try ReuseVerifier.load(classifierPath: path, miniLMDirectory: embedderOptions.directory,
+                                                       threadCount: 2, memo: ReuseVerifier.Memo())
+            } catch { throw CLIError("cannot load the reuse verifier \(path): \(error)") }
+            progress.note("reuse verifier \(path); similarity floor \(similarityFloor), thresholds are P(same question)")
+        }
         do { try cacheConfig.validate() } catch { throw CLIError(error.description) }
         let evaluator = QAEvaluator(workload: workload, llm: memo, embedder: embedder, cacheConfig: cacheConfig, concurrency: concurrency,
-                                    focusCache: noFocusGuard ? nil : DocumentFocusCache())
+                                    focusCache: noFocusGuard ? nil : DocumentFocusCache(), verifier: reuseVerifier)
         let runs = try await evaluator.run(thresholds: thresholds) { progress.update($0, $1, $2) }
         var scored: [(ThresholdResult, [QuestionOutcome])] = []
         for (t, cached) in zip(thresholds, runs.cached) {
@@ -279,10 +304,13 @@ struct EvalQACommand: AsyncParsableCommand {
         guard let (chosen, reason) = recommendation, let outcomes = scored.first(where: { $0.0.threshold == chosen.threshold })?.1 else {
             throw CLIError("no threshold was evaluated")
         }
-        let report = EvalReport(chosen: chosen, sweep: sweep ? results : [], llm: llmName, embedder: adapter.fingerprint.description,
+        var report = EvalReport(chosen: chosen, sweep: sweep ? results : [], llm: llmName, embedder: adapter.fingerprint.description,
                                 families: workload.familyCount, questions: workload.questions.count, llmCalls: await memo.realCalls,
                                 wallSeconds: ProgressBar.seconds(ContinuousClock.now - started),
                                 recommendedBy: reason)
+        if let reuseVerifier {
+            report.thresholdMeaning = "reuse verifier P(same question), similarity floor \(similarityFloor), verifier \(reuseVerifier.classifier.digest)"
+        }
         if let out {
             let command = (["loraserve"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
             try EvalOutput.write(report, outcomes: outcomes, command: command, to: out)

@@ -21,20 +21,20 @@ public enum LocalCacheLocation: Sendable, Equatable, CustomStringConvertible {
 
     /// Opens the store, restores the cache from it, and runs `body` with the cache; a PostgreSQL
     /// connection pool lives exactly as long as `body`.
-    public func withLocalCache<T: Sendable>(config: CacheConfig, now: Double,
+    public func withLocalCache<T: Sendable>(config: CacheConfig, now: Double, verifier: ReuseVerifier? = nil,
                                             _ body: @escaping @Sendable (LocalSummaryCache) async throws -> T) async throws -> T {
         switch self {
         case .memory:
-            return try await body(LocalSummaryCache(config: config))
+            return try await body(LocalSummaryCache(config: config, verifier: verifier))
         case let .sqlite(path):
-            let cache = try LocalSummaryCache(config: config, store: SQLiteSummaryStore(path: path))
+            let cache = try LocalSummaryCache(config: config, store: SQLiteSummaryStore(path: path), verifier: verifier)
             try await cache.restore(now: now)
             return try await body(cache)
         case let .postgres(url):
             let configuration = try PostgresConnectionSettings.configuration(url: url)
             return try await PostgresSummaryStore.withClient(configuration) { client in
                 let store = try await PostgresSummaryStore(client: client)
-                let cache = try LocalSummaryCache(config: config, store: store)
+                let cache = try LocalSummaryCache(config: config, store: store, verifier: verifier)
                 try await cache.restore(now: now)
                 return try await body(cache)
             }

@@ -14,7 +14,7 @@ public enum EvalOutput {
         md += "Command: `\(command)`\n\n"
         md += "LLM: \(report.llm). Embedder: \(report.embedder). \(report.families) families, \(report.questions) questions "
         md += "(per family: original, 3 paraphrases, 2 near-misses). LLM calls made: \(report.llmCalls); wall time \(Int(report.wallSeconds)) s.\n\n"
-        md += "Chosen threshold: \(String(format: "%.2f", report.chosen.threshold)) (\(report.recommendedBy)).\n\n"
+        md += "Threshold: \(report.thresholdMeaning). Chosen threshold: \(String(format: "%.2f", report.chosen.threshold)) (\(report.recommendedBy)).\n\n"
         md += report.markdown()
         md += "\nDefinitions: hit rate = paraphrases served a cached summary; false-hit rate = near-misses served a summary "
         md += "written for another question; answer changed / worse = hits whose normalised answer differs from the no-cache run / "

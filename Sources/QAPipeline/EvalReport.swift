@@ -15,6 +15,9 @@ public struct EvalReport: Sendable, Encodable {
     public var llmCalls: Int
     public var wallSeconds: Double
     public var recommendedBy: String
+    /// What `threshold` thresholds: the query similarity, or the reuse verifier's P(same question)
+    /// (with the similarity floor and the verifier's digest).
+    public var thresholdMeaning = "similarity"
 
     public init(chosen: ThresholdResult, sweep: [ThresholdResult], llm: String, embedder: String, families: Int, questions: Int,
                 llmCalls: Int, wallSeconds: Double, recommendedBy: String) {
@@ -30,7 +33,7 @@ public struct EvalReport: Sendable, Encodable {
     }
 
     enum Extra: String, CodingKey {
-        case sweep, llm, embedder, families, questions, llmCalls, wallSeconds, recommendedBy
+        case sweep, llm, embedder, families, questions, llmCalls, wallSeconds, recommendedBy, thresholdMeaning
     }
 
     /// Flattens `chosen` into the top level (one keyed container: JSONEncoder merges both).
@@ -45,6 +48,7 @@ public struct EvalReport: Sendable, Encodable {
         try c.encode(llmCalls, forKey: .llmCalls)
         try c.encode(wallSeconds, forKey: .wallSeconds)
         try c.encode(recommendedBy, forKey: .recommendedBy)
+        try c.encode(thresholdMeaning, forKey: .thresholdMeaning)
     }
 
     /// Sorted keys, snake_case (the CLI contract).

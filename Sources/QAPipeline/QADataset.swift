@@ -57,7 +57,9 @@ public struct QADataset: Sendable {
     }
 
     /// Reads DIR: the first `*.json` file as SQuAD and every `paraphrase-families*.jsonl`.
-    public static func load(directory: String) throws -> QADataset {
+    /// - Parameter familyFiles: family files to use instead of the directory's own (e.g. the
+    ///   held-out families of `Data/qa-heldout/` over the same SQuAD file).
+    public static func load(directory: String, familyFiles: [String]? = nil) throws -> QADataset {
         let fm = FileManager.default
         let names: [String]
         do { names = try fm.contentsOfDirectory(atPath: directory).sorted() } catch {
@@ -66,8 +68,9 @@ public struct QADataset: Sendable {
         guard let squadName = names.first(where: { $0.hasSuffix(".json") }) else {
             throw QAPipelineError.invalidDataset(path: directory, reason: "no SQuAD .json file")
         }
-        let familyNames = names.filter { $0.hasPrefix("paraphrase-families") && $0.hasSuffix(".jsonl") }
-        guard !familyNames.isEmpty else { throw QAPipelineError.invalidDataset(path: directory, reason: "no paraphrase-families*.jsonl") }
+        let familyPaths = familyFiles ?? names.filter { $0.hasPrefix("paraphrase-families") && $0.hasSuffix(".jsonl") }
+            .map { directory + "/" + $0 }
+        guard !familyPaths.isEmpty else { throw QAPipelineError.invalidDataset(path: directory, reason: "no paraphrase-families*.jsonl") }
         let squadPath = directory + "/" + squadName
         guard let squadData = fm.contents(atPath: squadPath) else { throw QAPipelineError.invalidDataset(path: squadPath, reason: "unreadable") }
         let squad: SQuADFile
@@ -77,8 +80,7 @@ public struct QADataset: Sendable {
         var paragraphs: [String: [String]] = [:]
         for a in squad.data { paragraphs[a.title] = a.paragraphs.map(\.context) }
         var families: [Family] = []
-        for name in familyNames {
-            let path = directory + "/" + name
+        for path in familyPaths {
             guard let data = fm.contents(atPath: path) else { throw QAPipelineError.invalidDataset(path: path, reason: "unreadable") }
             for (n, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where !line.allSatisfy({ $0 == 32 || $0 == 13 }) {
                 do { families.append(try JSONDecoder().decode(Family.self, from: Data(line))) } catch {

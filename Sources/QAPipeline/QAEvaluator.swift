@@ -19,10 +19,13 @@ public struct QAEvaluator: Sendable {
     public let concurrency: Int
     /// Shared by every run, so each document's units are embedded once (nil: no focus guard).
     public let focusCache: DocumentFocusCache?
+    /// With a verifier, the swept threshold is the verifier's (minimum P(same question)) and the
+    /// similarity threshold stays `cacheConfig.similarityThreshold` (the candidate floor).
+    public let verifier: ReuseVerifier?
 
     public init(workload: EvalWorkload, llm: MemoizingLLMClient, embedder: any Embedder, cacheConfig: CacheConfig = CacheConfig(),
                 pipelineConfig: QAPipelineConfig = QAPipelineConfig(), concurrency: Int = 8,
-                focusCache: DocumentFocusCache? = DocumentFocusCache()) {
+                focusCache: DocumentFocusCache? = DocumentFocusCache(), verifier: ReuseVerifier? = nil) {
         self.workload = workload
         self.llm = llm
         self.embedder = embedder
@@ -30,6 +33,7 @@ public struct QAEvaluator: Sendable {
         self.pipelineConfig = pipelineConfig
         self.concurrency = concurrency
         self.focusCache = focusCache
+        self.verifier = verifier
     }
 
     public static let tenant = TenantID("eval")
@@ -71,8 +75,11 @@ public struct QAEvaluator: Sendable {
     /// question (TTL never matters at evaluation scale).
     func runOnce(config: QAPipelineConfig, threshold: Float?) async throws -> [QAResponse] {
         var cc = cacheConfig
-        if let threshold { cc.similarityThreshold = threshold }
-        let cache = try LocalSummaryCache(config: cc)
+        var v = verifier
+        if let threshold {
+            if v != nil { v?.threshold = Double(threshold) } else { cc.similarityThreshold = threshold }
+        }
+        let cache = try LocalSummaryCache(config: cc, verifier: v)
         let clock = EvalClock()
         let pipeline = QAPipeline(llm: llm, embedder: embedder, cache: cache, config: config, now: { clock.now },
                                   focusCache: focusCache)

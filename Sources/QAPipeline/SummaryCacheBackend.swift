@@ -76,10 +76,14 @@ public struct SummaryLookup: Sendable, Equatable, Codable {
 public actor LocalSummaryCache: SummaryCacheBackend {
     public private(set) var policy: SummaryCachePolicy
     public let store: any SummaryStore
+    /// Last veto on a candidate every other guard passed (`ReuseVerifier`); nil: none.
+    public let verifier: ReuseVerifier?
 
-    public init(config: CacheConfig = CacheConfig(), store: any SummaryStore = InMemorySummaryStore()) throws {
+    public init(config: CacheConfig = CacheConfig(), store: any SummaryStore = InMemorySummaryStore(),
+                verifier: ReuseVerifier? = nil) throws {
         policy = try SummaryCachePolicy(config: config)
         self.store = store
+        self.verifier = verifier
     }
 
     /// Rebuilds the policy from the store (at startup).
@@ -96,8 +100,9 @@ public actor LocalSummaryCache: SummaryCacheBackend {
 
     public func lookup(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
                        query: String, vector: [Float], focus: DocumentFocus?, now: Double) async throws -> SummaryLookup {
+        let verify = verifier.map { v in { (cached: String) in v.veto(cached: cached, query: query) } }
         let outcome = try policy.lookup(tenant: tenant, document: document, fingerprint: fingerprint,
-                                        query: query, vector: vector, focus: focus, now: now)
+                                        query: query, vector: vector, focus: focus, verify: verify, now: now)
         try await store.apply(outcome.actions)
         return SummaryLookup(outcome, tier: .local)
     }

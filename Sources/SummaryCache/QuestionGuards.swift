@@ -4,6 +4,9 @@ public enum GuardKind: String, Sendable, Codable, CaseIterable, CustomStringConv
     /// The questions point at different parts of the document (`FocusGuard`; needs the
     /// document's unit vectors, so it runs in the policy's lookup, not in `QuestionGuards.check`).
     case focus
+    /// A learned pair classifier said the questions differ (a closure the cache owner supplies,
+    /// e.g. QAPipeline's `ReuseVerifier`; runs last, only on candidates every other guard passed).
+    case verifier
     public var description: String { rawValue }
 }
 

@@ -9,8 +9,11 @@ extension SummaryCachePolicy {
     /// Expired entries anywhere in the cache are purged on the way (returned as actions).
     /// `focus`: the document's unit vectors (same embedder); with it the focus guard also runs
     /// (after the question guards), comparing the cached question's stored vector with `vector`.
+    /// `verify`: a last veto given the cached question's text (a learned pair classifier); it runs
+    /// only on a candidate that passed every other guard.
     public mutating func lookup(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
                                 query: String, vector: [Float], focus: DocumentFocus? = nil,
+                                verify: ((String) -> GuardFinding?)? = nil,
                                 now: Double) throws(CacheError) -> LookupOutcome {
         guard vector.count == fingerprint.dimensions else {
             throw .dimensionMismatch(expected: fingerprint.dimensions, actual: vector.count)
@@ -43,6 +46,9 @@ extension SummaryCachePolicy {
             var verdict = guards.check(cached: QuestionAnalysis(e.queryText), query: queryAnalysis)
             if verdict.passed, let focus, focus.dimensions == q.count,
                let finding = try FocusGuard(config: config.focus).check(cached: e.queryVector, query: q, in: focus) {
+                verdict.findings.append(finding)
+            }
+            if verdict.passed, let verify, let finding = verify(e.queryText) {
                 verdict.findings.append(finding)
             }
             if verdict.passed {

@@ -74,16 +74,20 @@ struct TinyBert {
     }
 
     /// Mean-pooled, L2-normalised embeddings of a batch padded to its longest sequence.
-    func referenceEmbeddings(_ batch: [[TokenID]]) -> [[Double]] {
+    /// `segmentStarts`: per sequence, where token type 1 starts (nil: type 0 throughout).
+    func referenceEmbeddings(_ batch: [[TokenID]], segmentStarts: [Int]? = nil) -> [[Double]] {
         let h = config.hiddenSize, heads = config.headCount, d = config.headDim
         let longest = batch.map(\.count).max() ?? 0
-        return batch.map { ids in
+        return batch.enumerated().map { n, ids in
+            let second = segmentStarts?[n] ?? Int.max
             // Pad with [PAD] = 0 and mask those keys; padded rows are computed but never pooled.
             let padded = ids + [TokenID](repeating: 0, count: longest - ids.count)
             let mask = padded.indices.map { $0 < ids.count }
             let word = w("embeddings.word_embeddings.weight"), pos = w("embeddings.position_embeddings.weight")
-            let type0 = w("embeddings.token_type_embeddings.weight")
-            var x = padded.enumerated().map { i, id in (0..<h).map { word[Int(id) * h + $0] + pos[i * h + $0] + type0[$0] } }
+            let types = w("embeddings.token_type_embeddings.weight")
+            var x = padded.enumerated().map { i, id in
+                (0..<h).map { word[Int(id) * h + $0] + pos[i * h + $0] + types[(i >= second ? h : 0) + $0] }
+            }
             x = layerNorm(x, "embeddings.LayerNorm")
             for l in 0..<config.layerCount {
                 let p = "encoder.layer.\(l)."

@@ -28,7 +28,7 @@ final class LiveWorker {
     }
 
     /// Waits until /health answers 200 (the model is loaded), up to `seconds`.
-    func waitUntilHealthy(seconds: Double = 60) async throws -> Bool {
+    func waitUntilHealthy(seconds: Double = 120) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let (_, status) = try? await request("GET", "/health"), status == 200 { return true }

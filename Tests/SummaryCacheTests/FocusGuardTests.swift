@@ -167,3 +167,39 @@ struct PolicyFocusGuardTests {
 }
 
 import Foundation
+
+/// The `verify` hook (a learned verifier in production): last, only on candidates every other
+/// guard passed, and its finding vetoes like any guard's.
+struct PolicyVerifierHookTests {
+    @Test func verifierRunsLastAndVetoes() throws {
+        var p = try SummaryCachePolicy(config: Fixture.config(threshold: 0.3))
+        try Fixture.store(&p, query: "Who did not found the company?", now: 0)
+        try Fixture.store(&p, query: "Who founded the company?", now: 0)
+        let query = "Who founded the company?"
+        var asked: [String] = []
+        // A veto from the hook: a miss naming the verifier; an exact repeat is still verified.
+        let vetoed = try p.lookup(tenant: Fixture.alice, document: Fixture.doc1, fingerprint: Fixture.fingerprint, query: query,
+                                  vector: Fixture.vector(query), verify: { cached in
+                                      asked.append(cached)
+                                      return GuardFinding(kind: .verifier, detail: "p(same) 0.1 < 0.5")
+                                  }, now: 1)
+        guard case let .miss(.vetoed(v)) = vetoed.result else {
+            Issue.record("expected a verifier veto, got \(vetoed.result)")
+            return
+        }
+        #expect(v.verdict.firedKinds == [.verifier])
+        #expect(p.stats.vetoesByGuard["verifier"] == 1)
+        // The negated candidate fails the negation guard first, so the hook never saw it.
+        #expect(asked == ["Who founded the company?"])
+        // A hook that accepts: the hit is the exact question.
+        let hit = try p.lookup(tenant: Fixture.alice, document: Fixture.doc1, fingerprint: Fixture.fingerprint, query: query,
+                               vector: Fixture.vector(query), verify: { _ in nil }, now: 2)
+        #expect(hit.result.entry?.queryText == query)
+        // Below the similarity threshold the hook is never asked.
+        var calls = 0
+        let far = "Completely unrelated words about weather"
+        _ = try p.lookup(tenant: Fixture.alice, document: Fixture.doc1, fingerprint: Fixture.fingerprint, query: far,
+                         vector: Fixture.vector(far), verify: { _ in calls += 1; return nil }, now: 3)
+        #expect(calls == 0)
+    }
+}

@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Train the summary cache's reuse verifier: a cross-encoder over all-MiniLM-L6-v2.
+
+The cached question and the new one go through MiniLM together ([CLS] a [SEP] b [SEP], token
+types 0/1); a LoRA delta (rank 16 on every linear layer) and one linear unit on the L2-normalised
+mean-pooled output give a logit for "same information need". Swift loads the file
+(BertPairClassifier), merges the delta into the base weights and runs the same forward.
+
+Training data: ONLY the held-out families (Data/qa-heldout/, SQuAD articles Southern_California,
+Sky_(United_Kingdom), Victoria_(Australia)) and SQuAD questions of those articles. The dev
+families (Normans, Computational_complexity_theory) that `loraserve eval qa` reports on are never
+read. Pairs:
+  positive: any two of {original, paraphrases} of a family (both orders);
+  negative: a near-miss with each of them (both orders); each SQuAD unanswerable question with the
+    answerable question of its paragraph it overlaps most (the adversarial edit it came from);
+    answerable questions of one paragraph with different answers and some word overlap; one
+    synthetic swap per answerable question (a content word replaced by another paragraph word).
+Loss: class-weighted binary cross-entropy. Fixed seed; epochs chosen by 3-fold cross-validation
+over the held-out articles (see docs/summary-cache.md).
+
+Outputs:
+  --out      safetensors: encoder.layer.L.<module>.lora_A [r x in] / lora_B [out x r] (F16),
+             lora_scale [1], head.weight [1 x 384], head.bias [1] (F32); metadata with versions.
+  --golden   JSON: logits for fixed pairs computed by torch with the F16-rounded delta (what the
+             Swift forward must reproduce), plus versions and the file's sha256.
+
+Requires (not in CI): torch, transformers, peft, safetensors, numpy. Usage:
+  python Scripts/train_reuse_verifier.py --families Data/qa-heldout/*.jsonl \
+      --out Sources/QAPipeline/Resources/reuse-verifier.safetensors \
+      --golden Tests/RealModelTests/Golden/reuse-verifier.json
+"""
+import argparse, hashlib, itertools, json, os, platform, random, re, sys, time
+
+import numpy as np
+import torch
+import transformers
+import peft
+import safetensors
+from safetensors.torch import save_file
+from transformers import AutoTokenizer, AutoModel
+from peft import LoraConfig, get_peft_model
+
+MODULES = ["attention.self.query", "attention.self.key", "attention.self.value",
+           "attention.output.dense", "intermediate.dense", "output.dense"]
+STOP = set("a an the of in on at to for from by with is are was were be been do does did what which who whom when "
+           "where why how that this it its and or".split())
+GOLDEN_PAIRS = [
+    ("Who was the Norse leader?", "Who led the Norse raiders?"),
+    ("Who bought the rights?", "Who sold the rights?"),
+    ("When was the Duchy of Normandy founded?", "In what year was the Duchy of Normandy set up?"),
+    ("When was the Duchy of Normandy founded?", "By what treaty was the Duchy of Normandy established?"),
+    ("What are two basic primary resources used to gauge complexity?", "What are three basic primary resources used to gauge complexity?"),
+    ("Où se trouve le café?", "Where is the café?"),
+    ("東京の人口は?", "What is the population of Tokyo?"),
+    ("", "An empty cached question"),
+    ("How many 🐍 are there?", "How many snakes are there?"),
+    ("What does big O notation hide?", "big O notation hides"),
+    ("word " * 150, "a very long first question is truncated longest-first"),
+    ("What is 3.14 rounded?", "What is pi to two decimals?"),
+]
+
+
+def families(paths):
+    for p in paths:
+        for line in open(p, encoding="utf-8"):
+            if line.strip():
+                yield json.loads(line)
+
+
+def overlap(x, y):
+    sx = set(re.findall(r"\w+", x.lower())) - STOP
+    sy = set(re.findall(r"\w+", y.lower())) - STOP
+    return len(sx & sy) / max(1, len(sx | sy))
+
+
+def make_pairs(paths, squad_path, seed):
+    fams = list(families(paths))
+    pos, neg = [], []
+    for f in fams:
+        same = [f["question"]] + f["paraphrases"]
+        pos += list(itertools.permutations(same, 2))
+        for n in f["near_misses"]:
+            for a in same:
+                neg += [(a, n["question"]), (n["question"], a)]
+    articles = {f["article"] for f in fams}
+    rng = random.Random(seed)
+    mined = []
+    for art in json.load(open(squad_path, encoding="utf-8"))["data"]:
+        if art["title"] not in articles:
+            continue
+        for p in art["paragraphs"]:
+            ans = [q for q in p["qas"] if not q["is_impossible"]]
+            imp = [q for q in p["qas"] if q["is_impossible"]]
+            words = [w for w in re.findall(r"[A-Za-z][A-Za-z-]+", p["context"]) if w.lower() not in STOP and len(w) > 3]
+            for q in imp:
+                if ans:
+                    best = max(ans, key=lambda x: overlap(x["question"], q["question"]))
+                    mined += [(best["question"], q["question"]), (q["question"], best["question"])]
+            for i, j in itertools.combinations(range(len(ans)), 2):
+                ti = {x["text"].lower() for x in ans[i]["answers"]}
+                tj = {x["text"].lower() for x in ans[j]["answers"]}
+                if not (ti & tj) and overlap(ans[i]["question"], ans[j]["question"]) > 0.15:
+                    mined.append((ans[i]["question"], ans[j]["question"]))
+            for q in ans[:3]:
+                toks = q["question"].split()
+                idx = [k for k, w in enumerate(toks) if re.sub(r"\W", "", w).lower() not in STOP and len(w) > 3]
+                if not idx or not words:
+                    continue
+                k, w = rng.choice(idx), rng.choice(words)
+                if w.lower() in q["question"].lower():
+                    continue
+                swapped = toks[:]
+                swapped[k] = w + ("?" if toks[k].endswith("?") else "")
+                mined.append((q["question"], " ".join(swapped)))
+    return pos, neg + mined, len(mined), sorted(articles)
+
+
+class CrossEncoder(torch.nn.Module):
+    def __init__(self, model_dir, rank):
+        super().__init__()
+        self.tok = AutoTokenizer.from_pretrained(model_dir)
+        cfg = LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.1, target_modules=["query", "key", "value", "dense"])
+        self.enc = get_peft_model(AutoModel.from_pretrained(model_dir), cfg)
+        self.head = torch.nn.Linear(384, 1)
+
+    def forward(self, a, b):
+        enc = self.tok(list(a), list(b), padding=True, truncation=True, max_length=128, return_tensors="pt")
+        h = self.enc(**enc).last_hidden_state
+        m = enc["attention_mask"].unsqueeze(-1).float()
+        v = torch.nn.functional.normalize((h * m).sum(1) / m.sum(1), dim=-1)
+        return self.head(v).squeeze(-1)
+
+
+def export(model, rank, path, meta):
+    tensors = {}
+    for name, p in model.enc.named_parameters():
+        m = re.match(r".*encoder\.layer\.(\d+)\.(.+)\.lora_([AB])\.default\.weight$", name)
+        if not m:
+            continue
+        layer, module, which = m.groups()
+        assert module in MODULES, module
+        tensors[f"encoder.layer.{layer}.{module}.lora_{which}"] = p.detach().to(torch.float16).contiguous()
+    assert len(tensors) == 6 * len(MODULES) * 2, len(tensors)
+    tensors["lora_scale"] = torch.tensor([2.0 * rank / rank], dtype=torch.float32)
+    tensors["head.weight"] = model.head.weight.detach().float().contiguous()
+    tensors["head.bias"] = model.head.bias.detach().float().contiguous()
+    save_file(tensors, path, metadata=meta)
+    # What Swift will load: the delta rounded to F16.
+    with torch.no_grad():
+        for name, p in model.enc.named_parameters():
+            if ".lora_" in name:
+                p.copy_(p.to(torch.float16).to(torch.float32))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--families", nargs="+", required=True)
+    ap.add_argument("--squad", default="../shared/data/qa/squad2-dev-subset.json")
+    ap.add_argument("--model-dir", default=os.path.expanduser("~/.cache/loraserve/models/all-MiniLM-L6-v2"))
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--golden", required=True)
+    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--rank", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    if any("paraphrase-families-dev" in f for f in args.families):
+        sys.exit("refusing to train on the dev families (they are the evaluation set)")
+    torch.manual_seed(args.seed); random.seed(args.seed); np.random.seed(args.seed)
+    torch.set_num_threads(2)
+    pos, neg, mined, articles = make_pairs(args.families, args.squad, args.seed)
+    print(f"articles {articles}: {len(pos)} positive, {len(neg)} negative ({mined} mined from SQuAD)", flush=True)
+    model = CrossEncoder(args.model_dir, args.rank)
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
+    data = [(a, b, 1.0) for a, b in pos] + [(a, b, 0.0) for a, b in neg]
+    weight = torch.tensor(len(neg) / len(pos))
+    for epoch in range(args.epochs):
+        model.train(); random.shuffle(data); t0 = time.time(); total = 0.0
+        for i in range(0, len(data), 32):
+            batch = data[i:i + 32]
+            a, b, y = zip(*batch)
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(model(a, b), torch.tensor(y), pos_weight=weight)
+            opt.zero_grad(); loss.backward(); opt.step(); total += loss.item()
+        print(f"epoch {epoch}: loss {total:.1f} ({time.time() - t0:.0f} s)", flush=True)
+    model.eval()
+    versions = {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__,
+                "safetensors": safetensors.__version__, "numpy": np.__version__, "python": platform.python_version()}
+    meta = {"base_model": "sentence-transformers/all-MiniLM-L6-v2", "rank": str(args.rank), "epochs": str(args.epochs),
+            "seed": str(args.seed), "training_articles": ",".join(articles),
+            "families": ",".join(os.path.basename(f) for f in args.families), **versions}
+    export(model, args.rank, args.out, meta)
+    with torch.no_grad():
+        logits = model([a for a, _ in GOLDEN_PAIRS], [b for _, b in GOLDEN_PAIRS]).tolist()
+    sha = hashlib.sha256(open(args.out, "rb").read()).hexdigest()
+    golden = {"generator": "Scripts/train_reuse_verifier.py", "versions": versions, "verifier_sha256": sha,
+              "training": meta, "pairs": [{"a": a, "b": b, "logit": l} for (a, b), l in zip(GOLDEN_PAIRS, logits)]}
+    with open(args.golden, "w", encoding="utf-8") as fh:
+        json.dump(golden, fh, ensure_ascii=False, indent=1)
+    print(f"wrote {args.out} ({os.path.getsize(args.out)} bytes, sha256 {sha[:16]}…) and {args.golden}")
+
+
+if __name__ == "__main__":
+    main()

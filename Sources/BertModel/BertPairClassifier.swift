@@ -1,0 +1,72 @@
+import Kernels
+import Safetensors
+import ServeCore
+import Tokenizers
+
+/// A cross-encoder over a BERT encoder: the two texts go through the encoder *together*
+/// (`[CLS] a [SEP] b [SEP]`, token types 0 then 1), so every word of one attends to every word of
+/// the other; the L2-normalised mean-pooled output goes through one linear unit → a logit.
+///
+/// The tuned weights ship as a small file next to the base model: a LoRA delta merged into the
+/// base encoder at load (`BertLoRADelta`) plus `head.weight` [1 × hidden] and `head.bias` [1].
+/// Immutable after init and safe to share; each call uses its own `BertContext`.
+public final class BertPairClassifier: Sendable {
+    public let encoder: BertEncoder
+    public let tokenizer: WordPieceTokenizer
+    let headWeight: [Float]
+    let headBias: Float
+    /// Pair length limit ([CLS] + a + [SEP] + b + [SEP]); longer pairs are truncated longest-first
+    /// like HF tokenizers' `truncation=True`.
+    public let maxPairLength: Int
+    /// Base weights + delta + head (for fingerprints of anything that depends on the verdicts).
+    public let digest: String
+
+    public init(base: SafetensorsFile, vocabulary: [String], config: BertConfig = .miniLML6v2, classifier: SafetensorsFile,
+                maxPairLength: Int = 128, threadCount: Int = 1) throws(EmbedderLoadError) {
+        guard vocabulary.count == config.vocabularySize else {
+            throw .vocabularyMismatch(vocabularyCount: vocabulary.count, embeddingRows: config.vocabularySize)
+        }
+        do { tokenizer = try WordPieceTokenizer(vocabulary: vocabulary, lowercase: true) } catch {
+            throw .invalidVocabulary(reason: error.description)
+        }
+        guard (4...config.maxSequenceLength).contains(maxPairLength) else {
+            throw .invalidConfig(reason: "pair length \(maxPairLength) must be in 4...\(config.maxSequenceLength)")
+        }
+        let delta = try BertLoRADelta(file: classifier)
+        let pool = threadCount > 1 ? ThreadPool(threadCount: threadCount) : nil
+        encoder = try BertEncoder(file: base, config: config, pool: pool, delta: delta)
+        let h = config.hiddenSize
+        func floats(_ name: String, _ shape: [Int]) throws(EmbedderLoadError) -> [Float] {
+            guard let info = classifier.tensors[name] else { throw .missingTensor(name: name) }
+            guard info.shape == shape else { throw .wrongShape(tensor: name, expected: shape, actual: info.shape) }
+            let v: [Float]
+            do { v = try classifier.floats(name) } catch { throw .safetensors(error) }
+            if let bad = v.firstIndex(where: { !$0.isFinite }) { throw .nonFiniteWeight(tensor: name, index: bad) }
+            return v
+        }
+        headWeight = try floats("head.weight", [1, h])
+        headBias = try floats("head.bias", [1])[0]
+        self.maxPairLength = maxPairLength
+        let headBits = (headWeight + [headBias]).reduce(UInt64(0xCBF2_9CE4_8422_2325)) { ($0 ^ UInt64($1.bitPattern)) &* 0x0000_0100_0000_01B3 }
+        digest = encoder.weightsDigest + "+head:" + String(headBits, radix: 16)
+    }
+
+    /// `[CLS] a [SEP] b [SEP]` and the index where b's segment starts.
+    public func pairTokens(_ a: String, _ b: String) -> (ids: [TokenID], secondStart: Int) {
+        var ta = Array(tokenizer.encode(a, maxLength: maxPairLength).dropFirst().dropLast())
+        var tb = Array(tokenizer.encode(b, maxLength: maxPairLength).dropFirst().dropLast())
+        while ta.count + tb.count + 3 > maxPairLength {
+            if ta.count > tb.count { ta.removeLast() } else { tb.removeLast() }
+        }
+        let first = [tokenizer.clsID] + ta + [tokenizer.sepID]
+        return (first + tb + [tokenizer.sepID], first.count)
+    }
+
+    /// One logit per pair (> 0: the classifier says "same"), computed in one packed batch.
+    public func logits(_ pairs: [(String, String)], context: BertContext = BertContext()) throws(EmbedError) -> [Float] {
+        guard !pairs.isEmpty else { return [] }
+        let encoded = pairs.map { pairTokens($0.0, $0.1) }
+        let pooled = try encoder.embed(tokenIDs: encoded.map(\.ids), secondSegmentStarts: encoded.map(\.secondStart), context: context)
+        return pooled.map { v in zip(v, headWeight).reduce(headBias) { $0 + $1.0 * $1.1 } }
+    }
+}
