@@ -25,7 +25,7 @@ struct CacheAPIOptions: ParsableArguments {
     @Option(name: .customLong("qa-llm-key"), help: "Bearer key for the /v1/qa LLM.")
     var qaLLMKey: String?
 
-    @Option(name: .customLong("cache-threshold"), help: "Similarity threshold of a hit (default 0.80; calibrate with `loraserve cache calibrate`).")
+    @Option(name: .customLong("cache-threshold"), help: "Similarity threshold of a hit (default 0.80, or 0.50 as a candidate floor when the reuse verifier is on; calibrate with `loraserve cache calibrate`).")
     var cacheThreshold: Float?
 
     @Option(name: .customLong("cache-upstream"), help: "Another LoRAServe's cache API (http://HOST:PORT) to sit in front of (edge/cloud tiering).")
