@@ -15,17 +15,20 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_SQUAD = os.path.join(HERE, "..", "..", "..", "shared", "data", "qa", "squad2-dev-subset.json")
 
-# (file, article, id prefix, first id): two files per article, ids 01-25 and 26-50.
+# (file, article, id prefix, first id): three files per article, ids 01-25, 26-50 and 51-80.
 FILES = [
     ("paraphrase-families-heldout-southern-california.jsonl", "Southern_California", "socal", 1),
     ("paraphrase-families-heldout-southern-california-b.jsonl", "Southern_California", "socal", 26),
+    ("paraphrase-families-heldout-southern-california-c.jsonl", "Southern_California", "socal", 51),
     ("paraphrase-families-heldout-sky.jsonl", "Sky_(United_Kingdom)", "sky", 1),
     ("paraphrase-families-heldout-sky-b.jsonl", "Sky_(United_Kingdom)", "sky", 26),
+    ("paraphrase-families-heldout-sky-c.jsonl", "Sky_(United_Kingdom)", "sky", 51),
     ("paraphrase-families-heldout-victoria.jsonl", "Victoria_(Australia)", "victoria", 1),
     ("paraphrase-families-heldout-victoria-b.jsonl", "Victoria_(Australia)", "victoria", 26),
+    ("paraphrase-families-heldout-victoria-c.jsonl", "Victoria_(Australia)", "victoria", 51),
 ]
-FAMILIES_PER_FILE = 25
-MAX_PER_PARAGRAPH = 3  # over both files of an article
+FAMILIES_PER_FILE = {1: 25, 26: 25, 51: 30}  # by first id
+MAX_PER_PARAGRAPH = 5  # over all files of an article
 TOP_KEYS = ["family_id", "article", "paragraph_index", "question_id", "question", "answers",
             "paraphrases", "paraphrase_styles", "near_misses"]
 STYLES = ["reworded", "keyword", "conversational"]
@@ -177,8 +180,8 @@ def main():
                         err(w, "source must be squad or written")
                         continue
                     mix[(src, nm["answerable"])] += 1
-        if n_lines != FAMILIES_PER_FILE:
-            err(fname, "%d families, expected %d" % (n_lines, FAMILIES_PER_FILE))
+        if n_lines != FAMILIES_PER_FILE[first_id]:
+            err(fname, "%d families, expected %d" % (n_lines, FAMILIES_PER_FILE[first_id]))
         per_par_by_article[title].update(per_par)
         totals.update(mix)
         print("%s: %d families over %d paragraphs; near-misses squad-unanswerable=%d "

@@ -38,9 +38,9 @@ public struct ReuseVerifier: Sendable {
         }
     }
 
-    /// Measured on the dev families (docs/qa-pipeline.md, Results): the lowest P(same) with
-    /// ≤ 2% near-miss false hits.
-    public static let defaultThreshold = 0.5
+    /// The `eval qa` recommendation on the dev families for the shipped verifier
+    /// (docs/qa-pipeline.md, Results): the lowest swept P(same) with ≤ 2% near-miss false hits.
+    public static let defaultThreshold = 0.9
     /// The similarity threshold to pair with the verifier: a candidate floor, not the decision.
     public static let defaultSimilarityFloor: Float = 0.5
 

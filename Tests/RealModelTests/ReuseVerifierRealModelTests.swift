@@ -82,18 +82,22 @@ import Testing
         let embedder = try EmbedderAdapter.loadMiniLM(directory: RealModels.miniLMDirectory())
         var config = CacheConfig()
         config.similarityThreshold = ReuseVerifier.defaultSimilarityFloor
-        let cache = try LocalSummaryCache(config: config, verifier: try Self.verifier.get())
+        // Threshold between the golden probabilities of the two pairs used below (sold: 0.74,
+        // keyword paraphrase: 0.88), so the test checks the wiring, not the shipped default.
+        var verifier = try Self.verifier.get()
+        verifier.threshold = 0.8
+        let cache = try LocalSummaryCache(config: config, verifier: verifier)
         let llm = StubLLM()
         let p = QAPipeline(llm: llm, embedder: embedder, cache: cache, now: { 0 })
         let tenant = TenantID("t")
         let doc = QADocument(id: DocumentID("d"), text: "In 1418 Jean de Béthencourt sold the rights to the Canary Islands to Enrique Pérez de Guzmán.", title: "Canaries")
         _ = try await p.answer(QARequest(tenant: tenant, question: "Who bought the rights?", documents: [doc]))
         // The adversarial edit is close in MiniLM space; the opposites guard and the verifier
-        // (golden logit < 0) both refuse it.
+        // both refuse it.
         let sold = try await p.answer(QARequest(tenant: tenant, question: "Who sold the rights?", documents: [doc]))
         #expect(sold.documents.first?.outcome == .miss)
         #expect(sold.documents.first?.vetoedBy.isEmpty == false)
-        #expect(try Self.verifier.get().veto(cached: "Who bought the rights?", query: "Who sold the rights?")?.kind == .verifier)
+        #expect(verifier.veto(cached: "Who bought the rights?", query: "Who sold the rights?")?.kind == .verifier)
         let doc2 = QADocument(id: DocumentID("o"), text: "Big O notation hides constant factors and smaller terms.", title: "Big O")
         _ = try await p.answer(QARequest(tenant: tenant, question: "What does big O notation hide?", documents: [doc2]))
         let keyword = try await p.answer(QARequest(tenant: tenant, question: "big O notation hides", documents: [doc2]))
