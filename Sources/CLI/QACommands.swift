@@ -101,6 +101,12 @@ struct CacheCalibrateCommand: AsyncParsableCommand {
     @Option(name: .customLong("pairs-out"), help: "Also write every pair with its similarity and guard findings here (JSONL).")
     var pairsOut: String?
 
+    @Option(help: "Calibrate the reuse verifier instead ('bundled' or a file): the swept score is its P(same question) on pairs reaching --similarity-floor.")
+    var verifier: String?
+
+    @Option(name: .customLong("similarity-floor"), help: "With --verifier: the similarity a pair must reach before the verifier is asked.")
+    var similarityFloor: Float = ReuseVerifier.defaultSimilarityFloor
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -115,7 +121,18 @@ struct CacheCalibrateCommand: AsyncParsableCommand {
         let parsed = try QuestionPair.parseJSONL(data, path: pairs)
         guard !parsed.isEmpty else { throw CLIError("\(pairs) holds no pairs") }
         let adapter = try embedderOptions.load()
-        let labelled = try await QuestionPair.label(parsed, embedder: adapter)
+        var labelled = try await QuestionPair.label(parsed, embedder: adapter)
+        if let verifier {
+            guard let path = verifier == "bundled" ? ReuseVerifier.bundledPath : verifier else {
+                throw CLIError("--verifier bundled: the verifier file is missing from this build's resources")
+            }
+            let v: ReuseVerifier
+            do { v = try ReuseVerifier.load(classifierPath: path, miniLMDirectory: embedderOptions.directory, threadCount: 2) } catch {
+                throw CLIError("cannot load the reuse verifier \(path): \(error)")
+            }
+            let probabilities = parsed.map { v.probability(cached: $0.question_a, query: $0.question_b) }
+            labelled = QuestionPair.rescored(labelled, probabilities: probabilities, floor: similarityFloor)
+        }
         if let pairsOut {
             struct Row: Encodable { let question_a: String, question_b: String, same_answer: Bool, similarity: Float, findings: [String] }
             let guards = QuestionGuards()
@@ -130,14 +147,15 @@ struct CacheCalibrateCommand: AsyncParsableCommand {
         let report: CalibrationReport
         do {
             // A fixed grid keeps the output readable; the calibrator adds the "hit nothing" point.
-            let grid = stride(from: Float(0.40), through: 0.99, by: 0.01).map { ($0 * 100).rounded() / 100 }
+            let grid = stride(from: Float(verifier == nil ? 0.40 : 0.01), through: 0.99, by: 0.01).map { ($0 * 100).rounded() / 100 }
             report = try ThresholdCalibrator.calibrate(labelled, target: targetFalseHitRate, thresholds: grid, useGuards: !noGuards)
         } catch { throw CLIError(error.description) }
         if json {
-            try Console.printJSON(CalibrationOutput(report, pairs: parsed.count))
+            try Console.printJSON(CalibrationOutput(report, pairs: parsed.count, score: verifier == nil ? "similarity" : "verifier"))
             return
         }
-        print("pairs: \(parsed.count) (\(report.recommended.positives) same-answer, \(report.recommended.negatives) different-answer), guards \(noGuards ? "off" : "on")")
+        print("pairs: \(parsed.count) (\(report.recommended.positives) same-answer, \(report.recommended.negatives) different-answer), guards \(noGuards ? "off" : "on")"
+              + (verifier.map { "; threshold = reuse verifier P(same) (\($0)), similarity floor \(similarityFloor)" } ?? ""))
         print("threshold  hits  true  false  precision  recall  false-hit-rate")
         for p in report.points where (Int((p.threshold * 100).rounded()) % 5 == 0) || p.threshold == report.recommended.threshold {
             let mark = p.threshold == report.recommended.threshold ? "  <- recommended" : ""
@@ -158,8 +176,11 @@ struct CacheCalibrateCommand: AsyncParsableCommand {
         }
         let pairs: Int, positives: Int, negatives: Int, used_guards: Bool, target_false_hit_rate: Double
         let recommended_threshold: Float, recommended: Point, points: [Point]
-        init(_ r: CalibrationReport, pairs: Int) {
+        /// "similarity", or "verifier" (the threshold is the reuse verifier's P(same)).
+        let score: String
+        init(_ r: CalibrationReport, pairs: Int, score: String = "similarity") {
             self.pairs = pairs
+            self.score = score
             positives = r.recommended.positives
             negatives = r.recommended.negatives
             used_guards = r.usedGuards

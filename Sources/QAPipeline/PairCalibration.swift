@@ -52,4 +52,17 @@ public struct QuestionPair: Sendable, Codable, Equatable {
         let d = (na * nb).squareRoot()
         return d > 0 ? dot / d : 0
     }
+
+    /// Replaces each pair's score by a verifier's P(same) where the pair reaches the similarity
+    /// `floor` (below it the pair can never hit: score −1), so `ThresholdCalibrator` sweeps the
+    /// verifier's threshold the way the cache applies it (floor, then guards, then verifier).
+    /// `probabilities` is parallel to `labelled`; a nil (pair the verifier could not read) never hits.
+    public static func rescored(_ labelled: [LabelledPair], probabilities: [Double?], floor: Float) -> [LabelledPair] {
+        zip(labelled, probabilities).map { pair, p in
+            var out = pair
+            out.similarity = pair.similarity >= floor ? p.map(Float.init) ?? -1 : -1
+            return out
+        }
+    }
 }
+

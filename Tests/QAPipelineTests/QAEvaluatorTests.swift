@@ -93,3 +93,18 @@ struct QAEvaluatorTests {
         #expect(none?.reason.hasPrefix("no threshold") == true)
     }
 }
+
+/// `cache calibrate --verifier`: pairs below the similarity floor never hit; the rest are scored
+/// by the verifier's probability (an unreadable pair never hits).
+@Suite struct PairRescoringTests {
+    @Test func floorThenProbability() {
+        let labelled = [LabelledPair(similarity: 0.9, guardsPassed: true, isSameAnswer: true),
+                        LabelledPair(similarity: 0.3, guardsPassed: true, isSameAnswer: false),
+                        LabelledPair(similarity: 0.7, guardsPassed: false, isSameAnswer: false),
+                        LabelledPair(similarity: 0.8, guardsPassed: true, isSameAnswer: true)]
+        let out = QuestionPair.rescored(labelled, probabilities: [0.95, 0.99, 0.4, nil], floor: 0.5)
+        #expect(out.map(\.similarity) == [0.95, -1, 0.4, -1])
+        #expect(out.map(\.guardsPassed) == labelled.map(\.guardsPassed))
+        #expect(out.map(\.isSameAnswer) == labelled.map(\.isSameAnswer))
+    }
+}
