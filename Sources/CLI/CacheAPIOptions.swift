@@ -82,15 +82,10 @@ struct CacheAPIOptions: ParsableArguments {
     /// The `--reuse-verifier` choice, loaded (nil when off).
     func loadVerifier() throws -> ReuseVerifier? {
         guard reuseVerifier != "off" else { return nil }
-        let path = reuseVerifier == "bundled" ? ReuseVerifier.bundledPath : reuseVerifier
-        guard let path else {
-            Console.progress("cache API: the bundled reuse verifier is missing from this build; hits are checked by the guards only")
-            return nil
-        }
         do {
-            let v = try ReuseVerifier.load(classifierPath: path, miniLMDirectory: embedderOptions.directory,
-                                           threshold: reuseVerifierThreshold)
-            Console.progress("cache API: reuse verifier \(path) (threshold \(reuseVerifierThreshold))")
+            var v = try embedderOptions.loadVerifier(reuseVerifier)
+            v.threshold = reuseVerifierThreshold
+            Console.progress("cache API: reuse verifier \(reuseVerifier) (threshold \(reuseVerifierThreshold))")
             return v
         } catch {
             // The default must not stop a cache that can still serve vector queries without MiniLM.
@@ -98,7 +93,7 @@ struct CacheAPIOptions: ParsableArguments {
                 Console.progress("cache API: reuse verifier unavailable (\(error)); hits are checked by the guards only")
                 return nil
             }
-            throw CLIError("cannot load the reuse verifier \(path): \(error)")
+            throw error
         }
     }
 

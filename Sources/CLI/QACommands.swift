@@ -16,6 +16,17 @@ struct EmbedderOptions: ParsableArguments {
 
     var directory: String { embedderDirectory ?? EmbedderAdapter.defaultMiniLMDirectory }
 
+    /// The reuse verifier named by a `--verifier`/`--reuse-verifier` value ('bundled' or a file),
+    /// on top of this MiniLM.
+    func loadVerifier(_ choice: String, threadCount: Int = 1, memo: ReuseVerifier.Memo? = nil) throws -> ReuseVerifier {
+        guard let path = choice == "bundled" ? ReuseVerifier.bundledPath : choice else {
+            throw CLIError("the bundled reuse verifier is missing from this build's resources")
+        }
+        do { return try ReuseVerifier.load(classifierPath: path, miniLMDirectory: directory, threadCount: threadCount, memo: memo) } catch {
+            throw CLIError("cannot load the reuse verifier \(path): \(error)")
+        }
+    }
+
     func load() throws -> EmbedderAdapter {
         let dir = directory
         do { return try EmbedderAdapter.loadMiniLM(directory: dir) } catch {
@@ -123,13 +134,7 @@ struct CacheCalibrateCommand: AsyncParsableCommand {
         let adapter = try embedderOptions.load()
         var labelled = try await QuestionPair.label(parsed, embedder: adapter)
         if let verifier {
-            guard let path = verifier == "bundled" ? ReuseVerifier.bundledPath : verifier else {
-                throw CLIError("--verifier bundled: the verifier file is missing from this build's resources")
-            }
-            let v: ReuseVerifier
-            do { v = try ReuseVerifier.load(classifierPath: path, miniLMDirectory: embedderOptions.directory, threadCount: 2) } catch {
-                throw CLIError("cannot load the reuse verifier \(path): \(error)")
-            }
+            let v = try embedderOptions.loadVerifier(verifier, threadCount: 2)
             let probabilities = parsed.map { v.probability(cached: $0.question_a, query: $0.question_b) }
             labelled = QuestionPair.rescored(labelled, probabilities: probabilities, floor: similarityFloor)
         }
@@ -303,14 +308,8 @@ struct EvalQACommand: AsyncParsableCommand {
         var reuseVerifier: ReuseVerifier?
         if let verifier {
             cacheConfig.similarityThreshold = similarityFloor
-            guard let path = verifier == "bundled" ? ReuseVerifier.bundledPath : verifier else {
-                throw CLIError("--verifier bundled: the verifier file is missing from this build's resources")
-            }
-            do {
-                reuseVerifier = try ReuseVerifier.load(classifierPath: path, miniLMDirectory: embedderOptions.directory,
-                                                       threadCount: 2, memo: ReuseVerifier.Memo())
-            } catch { throw CLIError("cannot load the reuse verifier \(path): \(error)") }
-            progress.note("reuse verifier \(path); similarity floor \(similarityFloor), thresholds are P(same question)")
+            reuseVerifier = try embedderOptions.loadVerifier(verifier, threadCount: 2, memo: ReuseVerifier.Memo())
+            progress.note("reuse verifier \(verifier); similarity floor \(similarityFloor), thresholds are P(same question)")
         }
         do { try cacheConfig.validate() } catch { throw CLIError(error.description) }
         let evaluator = QAEvaluator(workload: workload, llm: memo, embedder: embedder, cacheConfig: cacheConfig, concurrency: concurrency,
