@@ -26,19 +26,8 @@ public struct BertLoRADelta: Sendable {
     ///   lora_B (or the other way round), ranks are not in 1...256, or a value is NaN/Inf. Shapes
     ///   against the encoder are checked when the delta is merged.
     public init(file: SafetensorsFile) throws(EmbedderLoadError) {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        func mix(_ w: UInt64) { hash = (hash ^ w) &* 0x0000_0100_0000_01B3 }
-        func read(_ name: String) throws(EmbedderLoadError) -> (SafetensorsTensorInfo, [Float]) {
-            guard let info = file.tensors[name] else { throw .missingTensor(name: name) }
-            let values: [Float]
-            do { values = try file.floats(name) } catch { throw .safetensors(error) }
-            for (i, v) in values.enumerated() where !v.isFinite { throw .nonFiniteWeight(tensor: name, index: i) }
-            for b in name.utf8 { mix(UInt64(b)) }
-            for d in info.shape { mix(UInt64(d)) }
-            for v in values { mix(UInt64(v.bitPattern)) }
-            return (info, values)
-        }
-        let (_, s) = try read("lora_scale")
+        var reader = BertTensorReader(file: file)
+        let s = try reader.tensor("lora_scale").values
         guard s.count == 1, let first = s.first, first.isFinite else {
             throw .invalidConfig(reason: "lora_scale must hold one finite number")
         }
@@ -46,20 +35,18 @@ public struct BertLoRADelta: Sendable {
         var pairs: [String: Pair] = [:]
         for name in file.tensors.keys.sorted() where name.hasSuffix(".lora_A") {
             let base = String(name.dropLast(".lora_A".count))
-            let (aInfo, a) = try read(name)
-            let (bInfo, b) = try read(base + ".lora_B")
-            guard aInfo.shape.count == 2, bInfo.shape.count == 2, aInfo.shape[0] == bInfo.shape[1],
-                  (1...256).contains(aInfo.shape[0]) else {
-                throw .wrongShape(tensor: base, expected: [bInfo.shape.first ?? 0, aInfo.shape.last ?? 0], actual: aInfo.shape + bInfo.shape)
+            let (aShape, a) = try reader.tensor(name)
+            let (bShape, b) = try reader.tensor(base + ".lora_B")
+            guard aShape.count == 2, bShape.count == 2, aShape[0] == bShape[1], (1...256).contains(aShape[0]) else {
+                throw .wrongShape(tensor: base, expected: [bShape.first ?? 0, aShape.last ?? 0], actual: aShape + bShape)
             }
-            pairs[base + ".weight"] = Pair(a: a, b: b, rank: aInfo.shape[0])
+            pairs[base + ".weight"] = Pair(a: a, b: b, rank: aShape[0])
         }
         for name in file.tensors.keys where name.hasSuffix(".lora_B") && pairs[String(name.dropLast(".lora_B".count)) + ".weight"] == nil {
             throw .missingTensor(name: String(name.dropLast(".lora_B".count)) + ".lora_A")
         }
         self.pairs = pairs
-        let hex = String(hash, radix: 16)
-        digest = "lora-fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
+        digest = "lora-fnv1a64:" + reader.digestHex
     }
 
     /// W [outputs × inputs] + scale·B·A for the weight named `name` (unchanged when not adapted).

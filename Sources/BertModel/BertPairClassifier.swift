@@ -36,19 +36,11 @@ public final class BertPairClassifier: Sendable {
         let pool = threadCount > 1 ? ThreadPool(threadCount: threadCount) : nil
         encoder = try BertEncoder(file: base, config: config, pool: pool, delta: delta)
         let h = config.hiddenSize
-        func floats(_ name: String, _ shape: [Int]) throws(EmbedderLoadError) -> [Float] {
-            guard let info = classifier.tensors[name] else { throw .missingTensor(name: name) }
-            guard info.shape == shape else { throw .wrongShape(tensor: name, expected: shape, actual: info.shape) }
-            let v: [Float]
-            do { v = try classifier.floats(name) } catch { throw .safetensors(error) }
-            if let bad = v.firstIndex(where: { !$0.isFinite }) { throw .nonFiniteWeight(tensor: name, index: bad) }
-            return v
-        }
-        headWeight = try floats("head.weight", [1, h])
-        headBias = try floats("head.bias", [1])[0]
+        var head = BertTensorReader(file: classifier)
+        headWeight = try head.tensor("head.weight", shape: [1, h]).values
+        headBias = try head.tensor("head.bias", shape: [1]).values[0]
         self.maxPairLength = maxPairLength
-        let headBits = (headWeight + [headBias]).reduce(UInt64(0xCBF2_9CE4_8422_2325)) { ($0 ^ UInt64($1.bitPattern)) &* 0x0000_0100_0000_01B3 }
-        digest = encoder.weightsDigest + "+head:" + String(headBits, radix: 16)
+        digest = encoder.weightsDigest + "+head:" + head.digestHex
     }
 
     /// `[CLS] a [SEP] b [SEP]` and the index where b's segment starts.

@@ -62,49 +62,28 @@ struct BertWeights: Sendable {
         digest = "fnv1a64:" + loader.digestHex + (delta.map { "+" + $0.digest } ?? "")
     }
 
-    /// Reads tensors by name, checks shape and finiteness, and folds them into the digest.
+    /// Reads the encoder's tensors (`BertTensorReader`), merging `delta` into 2-D weights.
     private struct Loader {
-        let file: SafetensorsFile
+        var reader: BertTensorReader
         let delta: BertLoRADelta?
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
 
         init(file: SafetensorsFile, delta: BertLoRADelta?) {
-            self.file = file
+            reader = BertTensorReader(file: file)
             self.delta = delta
         }
 
-        var digestHex: String {
-            let hex = String(hash, radix: 16)
-            return String(repeating: "0", count: 16 - hex.count) + hex
-        }
+        var digestHex: String { reader.digestHex }
 
         mutating func load(_ name: String, _ shape: [Int]) throws(EmbedderLoadError) -> FloatStorage {
             FloatStorage(try values(name, shape))
         }
 
         mutating func values(_ name: String, _ shape: [Int]) throws(EmbedderLoadError) -> [Float] {
-            guard let info = file.tensors[name] ?? file.tensors["bert." + name] else { throw .missingTensor(name: name) }
-            guard info.shape == shape else { throw .wrongShape(tensor: name, expected: shape, actual: info.shape) }
-            let values: [Float]
-            do { values = try file.floats(info.name) } catch { throw .safetensors(error) }
-            mix(bytes: Array(name.utf8))
-            for d in shape { mix(UInt64(d)) }
-            for (i, v) in values.enumerated() {
-                guard v.isFinite else { throw .nonFiniteWeight(tensor: name, index: i) }
-                mix(UInt64(v.bitPattern))
-            }
+            let values = try reader.tensor(name, shape: shape).values
             if let delta, shape.count == 2 {
                 return try delta.merged(name, values, outputs: shape[0], inputs: shape[1])
             }
             return values
-        }
-
-        private mutating func mix(_ word: UInt64) {
-            hash = (hash ^ word) &* 0x0000_0100_0000_01B3
-        }
-
-        private mutating func mix(bytes: [UInt8]) {
-            for b in bytes { mix(UInt64(b)) }
         }
     }
 }

@@ -74,7 +74,7 @@ struct BenchPeerCommand: AsyncParsableCommand {
         defer { source.shutdown(); receiver.shutdown() }
         var logger = Logger(label: "bench-peer")
         logger.logLevel = .critical
-        let ports = (Self.freePort(), Self.freePort())
+        let ports = (LocalPorts.free(), LocalPorts.free())
         let token = "bench-\(UUID().uuidString)"
         let servers = try [(source, ports.0), (receiver, ports.1)].map { engine, port in
             try WorkerServer(config: WorkerConfig(host: "127.0.0.1", port: port, adminToken: token, adapterRoot: root), service: engine, logger: logger)
@@ -177,19 +177,5 @@ struct BenchPeerCommand: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(50))
         }
         throw CLIError("worker at \(url) did not become healthy")
-    }
-
-    /// A port the kernel just handed out (bound to 0, then released).
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -1,3 +1,4 @@
+import CLI
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -13,7 +14,7 @@ final class LiveWorker {
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     init(arguments: [String]) throws {
-        port = LiveWorker.freePort()
+        port = LocalPorts.free()
         guard let executable = CLIRunner.executable else { throw CocoaError(.fileNoSuchFile) }
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["worker", "--port", "\(port)"] + arguments
@@ -55,20 +56,6 @@ final class LiveWorker {
         for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
         let (data, response) = try await URLSession.shared.data(for: request)
         return (String(decoding: data, as: UTF8.self), (response as? HTTPURLResponse)?.statusCode ?? 0)
-    }
-
-    /// A port the kernel just handed out (bound to 0, then released).
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 
