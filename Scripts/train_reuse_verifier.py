@@ -6,17 +6,21 @@ types 0/1); a LoRA delta (rank 16 on every linear layer) and one linear unit on 
 mean-pooled output give a logit for "same information need". Swift loads the file
 (BertPairClassifier), merges the delta into the base weights and runs the same forward.
 
-Training data: ONLY the held-out families (Data/qa-heldout/, SQuAD articles Southern_California,
-Sky_(United_Kingdom), Victoria_(Australia)) and SQuAD questions of those articles. The dev
-families (Normans, Computational_complexity_theory) that `loraserve eval qa` reports on are never
-read. Pairs:
+Training data: the held-out families (Data/qa-heldout/, SQuAD articles Southern_California,
+Sky_(United_Kingdom), Victoria_(Australia)), SQuAD questions of those articles, and the
+general-topic families of Data/qa-verifier-train/ (60 topics unrelated to the dev articles; no
+document, only questions). The dev families (Normans, Computational_complexity_theory) that
+`loraserve eval qa` reports on are never read. Pairs:
   positive: any two of {original, paraphrases} of a family (both orders);
-  negative: a near-miss with each of them (both orders); each SQuAD unanswerable question with the
-    answerable question of its paragraph it overlaps most (the adversarial edit it came from);
-    answerable questions of one paragraph with different answers and some word overlap; one
-    synthetic swap per answerable question (a content word replaced by another paragraph word).
-Loss: class-weighted binary cross-entropy. Fixed seed; epochs chosen by 3-fold cross-validation
-over the held-out articles (see docs/summary-cache.md).
+  negative: a near-miss with each of them (both orders; one random order for general topics);
+    each SQuAD unanswerable question with the answerable question of its paragraph it overlaps
+    most (the adversarial edit it came from); answerable questions of one paragraph with
+    different answers and some word overlap; one synthetic swap per answerable question (a
+    content word replaced by another paragraph word).
+Loss: class-weighted binary cross-entropy. Fixed seed.
+Model selection (--validate-article): that held-out article is left out of training; after each
+epoch the model is scored on its family pairs (recall of same-need pairs at <= 2% of
+different-need pairs accepted) and the best epoch's weights are exported. Dev data is never used.
 
 Outputs:
   --out      safetensors: encoder.layer.L.<module>.lora_A [r x in] / lora_B [out x r] (F16),
@@ -26,6 +30,7 @@ Outputs:
 
 Requires (not in CI): torch, transformers, peft, safetensors, numpy. Usage:
   python Scripts/train_reuse_verifier.py --families Data/qa-heldout/*.jsonl \
+      --general Data/qa-verifier-train/families-*.jsonl --validate-article "Victoria_(Australia)" \
       --out Sources/QAPipeline/Resources/reuse-verifier.safetensors \
       --golden Tests/RealModelTests/Golden/reuse-verifier.json
 """
@@ -73,15 +78,27 @@ def overlap(x, y):
     return len(sx & sy) / max(1, len(sx | sy))
 
 
-def make_pairs(paths, squad_path, seed):
-    fams = list(families(paths))
+def family_pairs(fams, rng=None):
+    """Positives in both orders; negatives in both orders, or (rng given) in one random order."""
     pos, neg = [], []
     for f in fams:
         same = [f["question"]] + f["paraphrases"]
         pos += list(itertools.permutations(same, 2))
         for n in f["near_misses"]:
             for a in same:
-                neg += [(a, n["question"]), (n["question"], a)]
+                if rng is None:
+                    neg += [(a, n["question"]), (n["question"], a)]
+                else:
+                    neg.append((a, n["question"]) if rng.random() < 0.5 else (n["question"], a))
+    return pos, neg
+
+
+def make_pairs(paths, squad_path, seed, general=(), exclude_article=None):
+    fams = [f for f in families(paths) if f["article"] != exclude_article]
+    pos, neg = family_pairs(fams)
+    # General-topic negatives in one random order each: half the pairs, the same information.
+    gpos, gneg = family_pairs(list(families(general)), random.Random(seed))
+    pos += gpos; neg += gneg
     articles = {f["article"] for f in fams}
     rng = random.Random(seed)
     mined = []
@@ -112,7 +129,23 @@ def make_pairs(paths, squad_path, seed):
                 swapped = toks[:]
                 swapped[k] = w + ("?" if toks[k].endswith("?") else "")
                 mined.append((q["question"], " ".join(swapped)))
-    return pos, neg + mined, len(mined), sorted(articles)
+    return pos, neg + mined, len(mined), len(gpos) + len(gneg), sorted(articles)
+
+
+def recall_at(model, pos, neg, max_fhr=0.02):
+    """Share of same-need pairs accepted at the threshold that accepts <= max_fhr of the others."""
+    model.eval()
+    with torch.no_grad():
+        def scores(pairs):
+            res = []
+            for i in range(0, len(pairs), 64):
+                a, b = zip(*pairs[i:i + 64])
+                res += torch.sigmoid(model(a, b)).tolist()
+            return res
+        sp, sn = scores(pos), sorted(scores(neg), reverse=True)
+    allowed = int(max_fhr * len(sn))
+    t = sn[allowed] if allowed < len(sn) else 0.0
+    return sum(p > t for p in sp) / len(sp), t
 
 
 class CrossEncoder(torch.nn.Module):
@@ -159,21 +192,28 @@ def main():
     ap.add_argument("--model-dir", default=os.path.expanduser("~/.cache/loraserve/models/all-MiniLM-L6-v2"))
     ap.add_argument("--out", required=True)
     ap.add_argument("--golden", required=True)
+    ap.add_argument("--general", nargs="*", default=[], help="general-topic families (Data/qa-verifier-train)")
+    ap.add_argument("--validate-article", default=None, help="held-out article left out for epoch selection")
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--rank", type=int, default=16)
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    if any("paraphrase-families-dev" in f for f in args.families):
+    if any("paraphrase-families-dev" in f for f in args.families + args.general):
         sys.exit("refusing to train on the dev families (they are the evaluation set)")
     torch.manual_seed(args.seed); random.seed(args.seed); np.random.seed(args.seed)
     torch.set_num_threads(2)
-    pos, neg, mined, articles = make_pairs(args.families, args.squad, args.seed)
-    print(f"articles {articles}: {len(pos)} positive, {len(neg)} negative ({mined} mined from SQuAD)", flush=True)
+    pos, neg, mined, general, articles = make_pairs(args.families, args.squad, args.seed, args.general, args.validate_article)
+    print(f"articles {articles}: {len(pos)} positive, {len(neg)} negative ({mined} mined from SQuAD, "
+          f"{general} from {len(args.general)} general-topic files)", flush=True)
+    vpos, vneg = family_pairs([f for f in families(args.families) if f["article"] == args.validate_article])
+    if args.validate_article and not vpos:
+        sys.exit(f"no families of {args.validate_article!r} to validate on")
     model = CrossEncoder(args.model_dir, args.rank)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
     data = [(a, b, 1.0) for a, b in pos] + [(a, b, 0.0) for a, b in neg]
     weight = torch.tensor(len(neg) / len(pos))
+    best, selection = None, []
     for epoch in range(args.epochs):
         model.train(); random.shuffle(data); t0 = time.time(); total = 0.0
         for i in range(0, len(data), 32):
@@ -181,11 +221,23 @@ def main():
             a, b, y = zip(*batch)
             loss = torch.nn.functional.binary_cross_entropy_with_logits(model(a, b), torch.tensor(y), pos_weight=weight)
             opt.zero_grad(); loss.backward(); opt.step(); total += loss.item()
-        print(f"epoch {epoch}: loss {total:.1f} ({time.time() - t0:.0f} s)", flush=True)
+        line = f"epoch {epoch + 1}: loss {total:.1f} ({time.time() - t0:.0f} s)"
+        if vpos:
+            rec, thr = recall_at(model, vpos, vneg)
+            selection.append({"epoch": epoch + 1, "recall_at_2pct": round(rec, 4), "threshold": round(thr, 4)})
+            line += f"; {args.validate_article}: recall {rec:.3f} at <= 2% of {len(vneg)} near-miss pairs (p > {thr:.3f})"
+            if best is None or rec > best[0]:
+                best = (rec, epoch + 1, {k: v.detach().clone() for k, v in model.state_dict().items()})
+        print(line, flush=True)
+    if best is not None:
+        model.load_state_dict(best[2])
+        print(f"selected epoch {best[1]} (validation recall {best[0]:.3f})", flush=True)
     model.eval()
     versions = {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__,
                 "safetensors": safetensors.__version__, "numpy": np.__version__, "python": platform.python_version()}
-    meta = {"base_model": "sentence-transformers/all-MiniLM-L6-v2", "rank": str(args.rank), "epochs": str(args.epochs),
+    meta = {"base_model": "sentence-transformers/all-MiniLM-L6-v2", "rank": str(args.rank),
+            "epochs": str(best[1] if best else args.epochs), "validation_article": args.validate_article or "",
+            "validation": json.dumps(selection), "general_families": ",".join(os.path.basename(f) for f in args.general),
             "seed": str(args.seed), "training_articles": ",".join(articles),
             "families": ",".join(os.path.basename(f) for f in args.families), **versions}
     export(model, args.rank, args.out, meta)

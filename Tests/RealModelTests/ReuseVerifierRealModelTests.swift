@@ -82,10 +82,19 @@ import Testing
         let embedder = try EmbedderAdapter.loadMiniLM(directory: RealModels.miniLMDirectory())
         var config = CacheConfig()
         config.similarityThreshold = ReuseVerifier.defaultSimilarityFloor
-        // Threshold between the golden probabilities of the two pairs used below (sold: 0.74,
-        // keyword paraphrase: 0.88), so the test checks the wiring, not the shipped default.
+        // Threshold halfway between the golden probabilities of the two pairs used below (the
+        // adversarial edit must score below the keyword paraphrase), so the test checks the
+        // wiring, not the shipped default.
+        let golden = try Self.golden.get()
+        func p(_ a: String, _ b: String) throws -> Float {
+            let logit = try #require(golden.pairs.first { $0.a == a && $0.b == b }).logit
+            return 1 / (1 + exp(-logit))
+        }
+        let pSold = try p("Who bought the rights?", "Who sold the rights?")
+        let pKeyword = try p("What does big O notation hide?", "big O notation hides")
+        try #require(pSold < pKeyword, "golden: p(sold) \(pSold) vs p(keyword) \(pKeyword)")
         var verifier = try Self.verifier.get()
-        verifier.threshold = 0.8
+        verifier.threshold = Double(pSold + pKeyword) / 2
         let cache = try LocalSummaryCache(config: config, verifier: verifier)
         let llm = StubLLM()
         let p = QAPipeline(llm: llm, embedder: embedder, cache: cache, now: { 0 })
