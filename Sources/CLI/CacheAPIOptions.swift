@@ -13,6 +13,9 @@ struct CacheAPIOptions: ParsableArguments {
     @Option(name: .customLong("cache-postgres"), help: "PostgreSQL URL (postgres://user:pw@host:5432/db) for a cache shared by several controllers.")
     var cachePostgres: String?
 
+    @Option(name: .customLong("cache-refresh-interval"), help: "With --cache-postgres: seconds between polls for summaries other controllers stored (0: only at startup).")
+    var cacheRefreshInterval = SharedCacheRefresher.defaultInterval
+
     @Option(name: .customLong("api-keys"), help: "JSON file {\"keys\": {KEY: TENANT}, \"admin_keys\": [KEY]}; without it every caller is tenant 'default'.")
     var apiKeys: String?
 
@@ -45,6 +48,7 @@ struct CacheAPIOptions: ParsableArguments {
     func validate() throws {
         if cacheDB != nil && cachePostgres != nil { throw ValidationError("pass --cache-db or --cache-postgres, not both") }
         if let t = cacheThreshold, !(t > 0 && t <= 1) { throw ValidationError("--cache-threshold must be in (0, 1]") }
+        if !(cacheRefreshInterval >= 0 && cacheRefreshInterval.isFinite) { throw ValidationError("--cache-refresh-interval must be >= 0") }
         if !(0...1).contains(reuseVerifierThreshold) { throw ValidationError("--reuse-verifier-threshold must be in [0, 1]") }
         for (name, url) in [("--qa-llm", qaLLM), ("--cache-upstream", cacheUpstream)] {
             if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
@@ -122,7 +126,8 @@ struct CacheAPIOptions: ParsableArguments {
         let chosen = embedder, chosenLLM = llm
         Console.progress("cache API: store \(location)\(cacheUpstream.map { ", in front of \($0)" } ?? "")")
         do {
-            try await location.withLocalCache(config: config, now: Date().timeIntervalSince1970, verifier: verifier) { local in
+            try await location.withLocalCache(config: config, now: Date().timeIntervalSince1970, verifier: verifier,
+                                              refreshInterval: cacheRefreshInterval) { local in
                 let service = SummaryCacheService(keys: keys, local: local, remote: remote, embedder: chosen, llm: chosenLLM)
                 try await body(service)
             }

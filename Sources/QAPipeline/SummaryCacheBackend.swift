@@ -88,9 +88,22 @@ public actor LocalSummaryCache: SummaryCacheBackend {
 
     /// Rebuilds the policy from the store (at startup).
     public func restore(now: Double) async throws {
-        let loaded = try await store.loadAll()
+        try await restore(try await store.loadAll(), now: now)
+    }
+
+    /// Rebuilds the policy from entries the caller read from the store (at startup).
+    public func restore(_ loaded: [CacheEntry], now: Double) async throws {
         let actions = try policy.restore(loaded, now: now)
         try await store.apply(actions)
+    }
+
+    /// Takes in entries other writers of a shared store added or touched (see
+    /// `SummaryCachePolicy.merge`); evictions it causes are applied to the store.
+    @discardableResult
+    public func merge(_ incoming: [CacheEntry], now: Double) async throws -> SummaryCachePolicy.MergeOutcome {
+        let outcome = policy.merge(incoming, now: now)
+        try await store.apply(outcome.actions)
+        return outcome
     }
 
     public func lookup(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,

@@ -63,4 +63,37 @@ import Testing
         }
         try await Self.roundTrip(.postgres(url: url))
     }
+
+    /// Two controllers on one PostgreSQL database, both running: what one stores, the other
+    /// serves after its next poll (no restart), still only to the same tenant.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["LORASERVE_TEST_POSTGRES_API_URL"] != nil))
+    func postgresControllersSeeEachOthersNewSummaries() async throws {
+        let url = try #require(ProcessInfo.processInfo.environment["LORASERVE_TEST_POSTGRES_API_URL"])
+        let location = LocalCacheLocation.postgres(url: url)
+        var settings = CacheConfig()
+        settings.similarityThreshold = 0.5
+        let config = settings
+        let doc = DocumentKey(documentID: DocumentID("shared-\(UInt32.random(in: 0...UInt32.max))"), version: "v1")
+        let fp = Fx.embedder.fingerprint
+        let question = "Who led the Normans in the 10th century?"
+        let vector = try await Fx.embedder.embed([question])[0]
+        let now = Date().timeIntervalSince1970
+        try await location.withLocalCache(config: config, now: now, refreshInterval: 0.2) { b in
+            try await location.withLocalCache(config: config, now: now, refreshInterval: nil) { a in
+                try await a.store(tenant: TenantID("acme"), document: doc, fingerprint: fp, query: question, vector: vector,
+                                  summary: "Rollo led them.", summaryTokenCost: 120, now: now)
+            }
+            var served: SummaryLookup?
+            for _ in 0..<100 where served?.hit == nil {
+                try await Task.sleep(nanoseconds: 100_000_000)
+                served = try await b.lookup(tenant: TenantID("acme"), document: doc, fingerprint: fp, query: question,
+                                            vector: vector, now: Date().timeIntervalSince1970)
+            }
+            #expect(served?.hit?.summary == "Rollo led them.")
+            let other = try await b.lookup(tenant: TenantID("globex"), document: doc, fingerprint: fp, query: question,
+                                           vector: vector, now: Date().timeIntervalSince1970)
+            #expect(other.hit == nil)
+            try await b.invalidate(tenant: TenantID("acme"), documentID: doc.documentID)
+        }
+    }
 }
