@@ -37,7 +37,7 @@ struct CacheAPIOptions: ParsableArguments {
     @Option(name: .customLong("cache-upstream-key"), help: "API key for --cache-upstream (an admin key there serves every tenant).")
     var cacheUpstreamKey: String?
 
-    @Option(name: .customLong("reuse-verifier"), help: "Learned last check of a hit: 'bundled' (the verifier shipped with LoRAServe), a verifier file, or 'off'. With a verifier the similarity threshold defaults to \(ReuseVerifier.defaultSimilarityFloor) (a candidate floor).")
+    @Option(name: .customLong("reuse-verifier"), help: "Learned last check of a hit: 'bundled' (the verifier shipped with LoRAServe, two classifiers averaged), verifier files joined by commas, or 'off'. With a verifier the similarity threshold defaults to \(ReuseVerifier.defaultSimilarityFloor) (a candidate floor).")
     var reuseVerifier = "bundled"
 
     @Option(name: .customLong("reuse-verifier-threshold"), help: "Minimum P(same question) the verifier must give a hit.")

@@ -16,14 +16,20 @@ struct EmbedderOptions: ParsableArguments {
 
     var directory: String { embedderDirectory ?? EmbedderAdapter.defaultMiniLMDirectory }
 
-    /// The reuse verifier named by a `--verifier`/`--reuse-verifier` value ('bundled' or a file),
+    /// The reuse verifier named by a `--verifier`/`--reuse-verifier` value ('bundled', a file, or files joined by commas),
     /// on top of this MiniLM.
     func loadVerifier(_ choice: String, threadCount: Int = 1, memo: ReuseVerifier.Memo? = nil) throws -> ReuseVerifier {
-        guard let path = choice == "bundled" ? ReuseVerifier.bundledPath : choice else {
-            throw CLIError("the bundled reuse verifier is missing from this build's resources")
+        // "bundled", a file, or files joined by commas (an ensemble: logits averaged).
+        var paths: [String] = []
+        for part in choice.split(separator: ",").map(String.init) {
+            guard part == "bundled" else { paths.append(part); continue }
+            guard let bundled = ReuseVerifier.bundledPaths else {
+                throw CLIError("the bundled reuse verifier is missing from this build's resources")
+            }
+            paths += bundled
         }
-        do { return try ReuseVerifier.load(classifierPath: path, miniLMDirectory: directory, threadCount: threadCount, memo: memo) } catch {
-            throw CLIError("cannot load the reuse verifier \(path): \(error)")
+        do { return try ReuseVerifier.load(classifierPaths: paths, miniLMDirectory: directory, threadCount: threadCount, memo: memo) } catch {
+            throw CLIError("cannot load the reuse verifier \(paths.joined(separator: ", ")): \(error)")
         }
     }
 
@@ -112,7 +118,7 @@ struct CacheCalibrateCommand: AsyncParsableCommand {
     @Option(name: .customLong("pairs-out"), help: "Also write every pair with its similarity and guard findings here (JSONL).")
     var pairsOut: String?
 
-    @Option(help: "Calibrate the reuse verifier instead ('bundled' or a file): the swept score is its P(same question) on pairs reaching --similarity-floor.")
+    @Option(help: "Calibrate the reuse verifier instead ('bundled', or files joined by commas): the swept score is its P(same question) on pairs reaching --similarity-floor.")
     var verifier: String?
 
     @Option(name: .customLong("similarity-floor"), help: "With --verifier: the similarity a pair must reach before the verifier is asked.")
@@ -254,7 +260,7 @@ struct EvalQACommand: AsyncParsableCommand {
     @Option(name: .customLong("families"), help: "A paraphrase-families JSONL file to use instead of the dataset directory's (repeatable; e.g. Data/qa-heldout/*.jsonl).")
     var familyFiles: [String] = []
 
-    @Option(help: "Reuse verifier: 'bundled' or a file (cross-encoder: LoRA delta + head over all-MiniLM-L6-v2). With it the threshold(s) are the verifier's minimum P(same question) and --similarity-floor is the cosine candidate floor.")
+    @Option(help: "Reuse verifier: 'bundled', or files joined by commas whose logits are averaged (each a cross-encoder: LoRA delta + head over all-MiniLM-L6-v2). With it the threshold(s) are the verifier's minimum P(same question) and --similarity-floor is the cosine candidate floor.")
     var verifier: String?
 
     @Option(name: .customLong("similarity-floor"), help: "With --verifier: the similarity threshold candidates must reach before the verifier runs.")
@@ -329,7 +335,7 @@ struct EvalQACommand: AsyncParsableCommand {
                                 wallSeconds: ProgressBar.seconds(ContinuousClock.now - started),
                                 recommendedBy: reason)
         if let reuseVerifier {
-            report.thresholdMeaning = "reuse verifier P(same question), similarity floor \(similarityFloor), verifier \(reuseVerifier.classifier.digest)"
+            report.thresholdMeaning = "reuse verifier P(same question), similarity floor \(similarityFloor), verifier \(reuseVerifier.digest)"
         }
         if let out {
             let command = (["loraserve"] + CommandLine.arguments.dropFirst()).joined(separator: " ")

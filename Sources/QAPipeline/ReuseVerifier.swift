@@ -10,18 +10,29 @@ import Synchronization
 /// together and estimates the probability that they ask for the same information. Below
 /// `threshold` the hit is vetoed (guard kind `verifier`).
 ///
-/// Trained only on the held-out families (`Data/qa-heldout/`, other SQuAD articles than the dev
-/// families the evaluation reports on) by `Scripts/train_reuse_verifier.py`; see
-/// docs/summary-cache.md, "Reuse verifier".
+/// The shipped verifier is an ensemble of two such classifiers (logits averaged), both made by
+/// `Scripts/train_reuse_verifier.py` without the dev families the evaluation reports on: one on
+/// the held-out SQuAD families (`Data/qa-heldout/`), one also on the general-topic families
+/// (`Data/qa-verifier-train/`); see docs/summary-cache.md, "The reuse verifier".
 public struct ReuseVerifier: Sendable {
-    public let classifier: BertPairClassifier
+    /// One classifier, or several whose logits are averaged (an ensemble).
+    public let classifiers: [BertPairClassifier]
+    /// The first classifier (tokenizer and pair layout are the same for all).
+    public var classifier: BertPairClassifier { classifiers[0] }
+    /// Identifies the weights: the classifiers' digests joined by " + ".
+    public var digest: String { classifiers.map(\.digest).joined(separator: " + ") }
     /// Minimum probability of "same question" for a reuse.
     public var threshold: Double
     /// Remembers probabilities by pair (an evaluation sweep asks the same pairs at every threshold).
     public let memo: Memo?
 
     public init(classifier: BertPairClassifier, threshold: Double = ReuseVerifier.defaultThreshold, memo: Memo? = nil) {
-        self.classifier = classifier
+        self.init(ensemble: classifier, [], threshold: threshold, memo: memo)
+    }
+
+    public init(ensemble first: BertPairClassifier, _ rest: [BertPairClassifier], threshold: Double = ReuseVerifier.defaultThreshold,
+                memo: Memo? = nil) {
+        self.classifiers = [first] + rest
         self.threshold = threshold
         self.memo = memo
     }
@@ -40,7 +51,7 @@ public struct ReuseVerifier: Sendable {
 
     /// The `eval qa` recommendation on the dev families for the shipped verifier
     /// (docs/qa-pipeline.md, Results): the lowest swept P(same) with ≤ 2% near-miss false hits.
-    public static let defaultThreshold = 0.9
+    public static let defaultThreshold = 0.75
     /// The similarity threshold to pair with the verifier: a candidate floor, not the decision.
     public static let defaultSimilarityFloor: Float = 0.5
 
@@ -51,8 +62,12 @@ public struct ReuseVerifier: Sendable {
     }
 
     func compute(cached: String, query: String) -> Double? {
-        guard let logit = try? classifier.logits([(cached, query)]).first else { return nil }
-        return 1 / (1 + exp(-Double(logit)))
+        var sum = 0.0
+        for c in classifiers {
+            guard let logit = try? c.logits([(cached, query)]).first else { return nil }
+            sum += Double(logit)
+        }
+        return 1 / (1 + exp(-sum / Double(classifiers.count)))
     }
 
     /// A finding when the pair is judged different (or cannot be judged: never reuse blindly).
@@ -64,21 +79,38 @@ public struct ReuseVerifier: Sendable {
         return GuardFinding(kind: .verifier, detail: "p(same) \(String(format: "%.3f", p)) < \(threshold)")
     }
 
-    /// The verifier shipped with LoRAServe (a resource of this module).
-    public static var bundledPath: String? {
-        Bundle.module.path(forResource: "reuse-verifier", ofType: "safetensors")
+    /// The resource names of the shipped ensemble's files.
+    public static let bundledNames = ["reuse-verifier", "reuse-verifier-general"]
+
+    /// The files of the verifier shipped with LoRAServe (resources of this module); nil when
+    /// one is missing.
+    public static var bundledPaths: [String]? {
+        let paths = bundledNames.compactMap { Bundle.module.path(forResource: $0, ofType: "safetensors") }
+        return paths.count == bundledNames.count ? paths : nil
     }
 
     /// Loads the classifier file (LoRA delta + head) on top of all-MiniLM-L6-v2 from `directory`.
     public static func load(classifierPath: String, miniLMDirectory: String, threshold: Double = defaultThreshold,
                             threadCount: Int = 1, memo: Memo? = nil) throws -> ReuseVerifier {
+        try load(classifierPaths: [classifierPath], miniLMDirectory: miniLMDirectory, threshold: threshold,
+                 threadCount: threadCount, memo: memo)
+    }
+
+    /// Loads several classifier files as an ensemble (their logits are averaged).
+    public static func load(classifierPaths: [String], miniLMDirectory: String, threshold: Double = defaultThreshold,
+                            threadCount: Int = 1, memo: Memo? = nil) throws -> ReuseVerifier {
+        guard let firstPath = classifierPaths.first else { throw QAPipelineError.embedding("no reuse verifier file given") }
         let base = try SafetensorsFile(bytes: MappedFile.map(path: miniLMDirectory + "/model.safetensors"))
-        let tuned = try SafetensorsFile(bytes: MappedFile.map(path: classifierPath))
         guard let vocabulary = FileManager.default.contents(atPath: miniLMDirectory + "/vocab.txt") else {
             throw QAPipelineError.embedding("cannot read \(miniLMDirectory)/vocab.txt")
         }
-        let classifier = try BertPairClassifier(base: base, vocabulary: BertEmbedder.parseVocabulary(String(decoding: vocabulary, as: UTF8.self)),
-                                                classifier: tuned, threadCount: threadCount)
-        return ReuseVerifier(classifier: classifier, threshold: threshold, memo: memo)
+        let vocab = BertEmbedder.parseVocabulary(String(decoding: vocabulary, as: UTF8.self))
+        func one(_ path: String) throws -> BertPairClassifier {
+            let tuned = try SafetensorsFile(bytes: MappedFile.map(path: path))
+            return try BertPairClassifier(base: base, vocabulary: vocab, classifier: tuned, threadCount: threadCount)
+        }
+        let first = try one(firstPath)
+        let rest = try classifierPaths.dropFirst().map(one)
+        return ReuseVerifier(ensemble: first, rest, threshold: threshold, memo: memo)
     }
 }

@@ -6,8 +6,9 @@ import SummaryCache
 import TestSupport
 import Testing
 
-/// The shipped reuse verifier (cross-encoder over all-MiniLM-L6-v2 + LoRA delta + head) against the
-/// logits torch computed for it when Scripts/train_reuse_verifier.py made it.
+/// The shipped reuse verifier (two cross-encoders over all-MiniLM-L6-v2 + LoRA delta + head, logits
+/// averaged) against the logits torch computed for each file when Scripts/train_reuse_verifier.py
+/// made it.
 @Suite struct ReuseVerifierRealModelTests {
     struct Golden: Decodable {
         struct Pair: Decodable {
@@ -19,35 +20,61 @@ import Testing
 
     struct Missing: Error {}
 
-    static let golden: Result<Golden, any Error> = Result {
-        guard let url = Bundle.module.url(forResource: "Golden/reuse-verifier", withExtension: "json") else { throw Missing() }
-        return try JSONDecoder().decode(Golden.self, from: Data(contentsOf: url))
+    /// One golden per shipped file, in `ReuseVerifier.bundledNames` order.
+    static let goldens: Result<[Golden], any Error> = Result {
+        try ReuseVerifier.bundledNames.map { name in
+            guard let url = Bundle.module.url(forResource: "Golden/\(name)", withExtension: "json") else { throw Missing() }
+            return try JSONDecoder().decode(Golden.self, from: Data(contentsOf: url))
+        }
     }
+    static var golden: Result<Golden, any Error> { goldens.map { $0[0] } }
 
     static let verifier: Result<ReuseVerifier, any Error> = Result {
-        guard let path = ReuseVerifier.bundledPath else { throw Missing() }
-        return try ReuseVerifier.load(classifierPath: path, miniLMDirectory: RealModels.miniLMDirectory(), threadCount: 2)
+        guard let paths = ReuseVerifier.bundledPaths else { throw Missing() }
+        return try ReuseVerifier.load(classifierPaths: paths, miniLMDirectory: RealModels.miniLMDirectory(), threadCount: 2)
     }
 
-    @Test func theShippedFileIsTheOneTheGoldenWasMadeFor() throws {
-        let path = try #require(ReuseVerifier.bundledPath)
-        let bytes = try RealModels.readFile(path)
-        #expect(bytes.withUnsafeBytes { SHA256.hex($0) } == (try Self.golden.get()).verifier_sha256)
+    @Test func theShippedFilesAreTheOnesTheGoldensWereMadeFor() throws {
+        let paths = try #require(ReuseVerifier.bundledPaths)
+        let goldens = try Self.goldens.get()
+        #expect(paths.count == 2 && goldens.count == 2)
+        for (path, golden) in zip(paths, goldens) {
+            let bytes = try RealModels.readFile(path)
+            #expect(bytes.withUnsafeBytes { SHA256.hex($0) } == golden.verifier_sha256, "\(path)")
+        }
     }
 
     @Test func logitsMatchTorch() throws {
-        let golden = try Self.golden.get()
         let verifier = try Self.verifier.get()
-        #expect(golden.pairs.count >= 10)
-        let got = try verifier.classifier.logits(golden.pairs.map { ($0.a, $0.b) })
-        for (g, want) in zip(got, golden.pairs) {
-            #expect(abs(g - want.logit) < 2e-3, "\(want.a) / \(want.b): \(g) vs \(want.logit)")
+        for (classifier, golden) in zip(verifier.classifiers, try Self.goldens.get()) {
+            #expect(golden.pairs.count >= 10)
+            let got = try classifier.logits(golden.pairs.map { ($0.a, $0.b) })
+            for (g, want) in zip(got, golden.pairs) {
+                #expect(abs(g - want.logit) < 2e-3, "\(want.a) / \(want.b): \(g) vs \(want.logit)")
+            }
+            // One pair at a time gives the same logits as the batch.
+            for (i, p) in golden.pairs.enumerated().prefix(3) {
+                let single = try classifier.logits([(p.a, p.b)])
+                #expect(abs((single.first ?? .nan) - got[i]) < 1e-4)
+            }
         }
-        // One pair at a time gives the same logits as the batch.
-        for (i, p) in golden.pairs.enumerated().prefix(3) {
-            let single = try verifier.classifier.logits([(p.a, p.b)])
-            #expect(abs((single.first ?? .nan) - got[i]) < 1e-4)
+    }
+
+    /// The ensemble's probability is the logistic of the mean of the files' logits.
+    static func ensembleProbability(_ a: String, _ b: String) throws -> Double {
+        let logits = try goldens.get().map { g in try #require(g.pairs.first { $0.a == a && $0.b == b }).logit }
+        return 1 / (1 + exp(-Double(logits.reduce(0, +)) / Double(logits.count)))
+    }
+
+    @Test func theEnsembleAveragesLogits() throws {
+        let verifier = try Self.verifier.get()
+        for p in try Self.golden.get().pairs.prefix(6) {
+            let got = try #require(verifier.probability(cached: p.a, query: p.b))
+            #expect(abs(got - (try Self.ensembleProbability(p.a, p.b))) < 1e-3, "\(p.a) / \(p.b)")
         }
+        // One file alone is a verifier too (as `--verifier FILE` loads it).
+        let single = ReuseVerifier(classifier: verifier.classifier)
+        #expect(single.classifiers.count == 1 && verifier.digest.contains(single.digest))
     }
 
     @Test func pairsAreLaidOutLikeHuggingFace() throws {
@@ -85,16 +112,11 @@ import Testing
         // Threshold halfway between the golden probabilities of the two pairs used below (the
         // adversarial edit must score below the keyword paraphrase), so the test checks the
         // wiring, not the shipped default.
-        let golden = try Self.golden.get()
-        func p(_ a: String, _ b: String) throws -> Float {
-            let logit = try #require(golden.pairs.first { $0.a == a && $0.b == b }).logit
-            return 1 / (1 + exp(-logit))
-        }
-        let pSold = try p("Who bought the rights?", "Who sold the rights?")
-        let pKeyword = try p("What does big O notation hide?", "big O notation hides")
+        let pSold = try Self.ensembleProbability("Who bought the rights?", "Who sold the rights?")
+        let pKeyword = try Self.ensembleProbability("What does big O notation hide?", "big O notation hides")
         try #require(pSold < pKeyword, "golden: p(sold) \(pSold) vs p(keyword) \(pKeyword)")
         var verifier = try Self.verifier.get()
-        verifier.threshold = Double(pSold + pKeyword) / 2
+        verifier.threshold = (pSold + pKeyword) / 2
         let cache = try LocalSummaryCache(config: config, verifier: verifier)
         let llm = StubLLM()
         let p = QAPipeline(llm: llm, embedder: embedder, cache: cache, now: { 0 })
