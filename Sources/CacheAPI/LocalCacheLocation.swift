@@ -68,8 +68,11 @@ public actor SharedCacheRefresher {
     let store: any DurableSummaryStore
     let clock: @Sendable () -> Double
     public private(set) var watermark: Double
-    /// Polls done, entries added by them, and polls that failed (the next one retries).
-    public private(set) var polls = 0, added = 0, failures = 0
+    /// Polls done, entries added by them, entries dropped by others' invalidations, and polls that
+    /// failed (the next one retries).
+    public private(set) var polls = 0, added = 0, forgotten = 0, failures = 0
+    /// Invalidations already applied (overlapping polls see them again), by store id → time.
+    private var applied: [Int64: Double] = [:]
 
     public init(cache: LocalSummaryCache, store: any DurableSummaryStore, watermark: Double,
                 clock: @escaping @Sendable () -> Double = SharedCacheRefresher.wallClock) {
@@ -83,6 +86,11 @@ public actor SharedCacheRefresher {
     @discardableResult
     public func refresh() async throws -> SummaryCachePolicy.MergeOutcome {
         let changes = try await store.loadSince(updatedAfter: watermark - Self.overlapSeconds)
+        for inv in changes.invalidations where applied[inv.id] == nil {
+            forgotten += await cache.forget(tenant: inv.tenant, documentID: inv.documentID, createdBefore: inv.at)
+            applied[inv.id] = inv.at
+        }
+        applied = applied.filter { $0.value >= watermark - 2 * Self.overlapSeconds }
         let outcome = try await cache.merge(changes.entries, now: clock())
         watermark = max(watermark, changes.watermark)
         polls += 1

@@ -19,12 +19,32 @@ public protocol DurableSummaryStore: SummaryStore {
 public struct StoreChanges: Sendable, Equatable {
     /// Changed or new entries, oldest change first.
     public var entries: [CacheEntry]
-    /// The largest change time among `entries` (store clock, seconds since 1970), or the
-    /// `updatedAfter` passed in when nothing changed.
+    /// Documents other writers invalidated (`delete(tenant:documentID:)`), oldest first.
+    public var invalidations: [DocumentInvalidation]
+    /// The largest change time among `entries` and `invalidations` (store clock, seconds since
+    /// 1970), or the `updatedAfter` passed in when nothing changed.
     public var watermark: Double
 
-    public init(entries: [CacheEntry], watermark: Double) {
+    public init(entries: [CacheEntry], invalidations: [DocumentInvalidation] = [], watermark: Double) {
         self.entries = entries
+        self.invalidations = invalidations
         self.watermark = watermark
+    }
+}
+
+/// One `delete(tenant:documentID:)` by another writer of a shared store.
+public struct DocumentInvalidation: Sendable, Equatable, Hashable {
+    /// The store's id of the record (to apply each once across overlapping polls).
+    public var id: Int64
+    public var tenant: TenantID
+    public var documentID: DocumentID
+    /// Store clock, seconds since 1970.
+    public var at: Double
+
+    public init(id: Int64, tenant: TenantID, documentID: DocumentID, at: Double) {
+        self.id = id
+        self.tenant = tenant
+        self.documentID = documentID
+        self.at = at
     }
 }

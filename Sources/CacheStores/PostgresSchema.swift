@@ -43,6 +43,19 @@ enum PostgresSchema {
             "CREATE INDEX loraserve_summary_entries_by_document ON loraserve_summary_entries (tenant, document_id)",
             "CREATE INDEX loraserve_summary_entries_by_update ON loraserve_summary_entries (updated_at)",
         ]),
+        // Document invalidations, so controllers sharing the database drop their in-memory copies.
+        (3, "document_invalidations", [
+            """
+            CREATE TABLE loraserve_document_invalidations (
+                id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                tenant         TEXT             NOT NULL,
+                document_id    TEXT             NOT NULL,
+                writer         TEXT             NOT NULL,
+                invalidated_at DOUBLE PRECISION NOT NULL
+            )
+            """,
+            "CREATE INDEX loraserve_document_invalidations_by_time ON loraserve_document_invalidations (invalidated_at)",
+        ]),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -20,6 +20,8 @@ public actor PostgresSummaryStore: DurableSummaryStore {
     public nonisolated let writerID: String
     private let logger: Logger
     private var ids = EntryIDMap()
+    /// How long invalidation records are kept for other controllers' polls (a day).
+    static let invalidationLogSeconds = 86_400.0
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
@@ -147,7 +149,20 @@ public actor PostgresSummaryStore: DurableSummaryStore {
                 e.id = ids.policyID(forRow: r.row, entry: r.entry)
                 entries.append(e)
             }
-            return StoreChanges(entries: entries, watermark: rows.map(\.updatedAt).max() ?? updatedAfter)
+            let writer = writerID
+            let invalidations = try await client.withConnection { conn in
+                var out: [DocumentInvalidation] = []
+                let rows = try await conn.query("""
+                    SELECT id, tenant, document_id, invalidated_at FROM loraserve_document_invalidations
+                    WHERE invalidated_at > \(updatedAfter) AND writer <> \(writer) ORDER BY invalidated_at, id
+                    """, logger: logger)
+                for try await (id, tenant, document, at) in rows.decode((Int64, String, String, Double).self) {
+                    out.append(DocumentInvalidation(id: id, tenant: TenantID(tenant), documentID: DocumentID(document), at: at))
+                }
+                return out
+            }
+            let watermark = max(rows.map(\.updatedAt).max() ?? updatedAfter, invalidations.map(\.at).max() ?? updatedAfter)
+            return StoreChanges(entries: entries, invalidations: invalidations, watermark: watermark)
         }
     }
 
@@ -161,10 +176,12 @@ public actor PostgresSummaryStore: DurableSummaryStore {
         try await apply(ids.map { .delete($0, reason: .evicted) })
     }
 
-    /// Deletes the document's rows written by *any* controller (invalidation is global).
+    /// Deletes the document's rows written by *any* controller (invalidation is global) and
+    /// records the invalidation, so the others drop their in-memory copies (`loadSince`).
     @discardableResult
     public func delete(tenant: TenantID, documentID: DocumentID) async throws -> Int {
-        try await serialized {
+        let writer = writerID
+        return try await serialized {
             let deleted: [Int64] = try await Self.transaction(client, logger: logger) { conn in
                 let rows = try await conn.query("""
                     DELETE FROM loraserve_summary_entries
@@ -172,6 +189,15 @@ public actor PostgresSummaryStore: DurableSummaryStore {
                     """, logger: logger)
                 var out: [Int64] = []
                 for try await id in rows.decode(Int64.self) { out.append(id) }
+                _ = try await conn.query("""
+                    INSERT INTO loraserve_document_invalidations (tenant, document_id, writer, invalidated_at)
+                    VALUES (\(tenant.rawValue), \(documentID.rawValue), \(writer), \(unescaped: PostgresSchema.nowSQL))
+                    """, logger: logger)
+                // The log only has to outlive the polling of running controllers (a restart reads the rows).
+                _ = try await conn.query("""
+                    DELETE FROM loraserve_document_invalidations
+                    WHERE invalidated_at < \(unescaped: PostgresSchema.nowSQL) - \(Self.invalidationLogSeconds)
+                    """, logger: logger)
                 return out
             }
             for row in deleted { ids.unbind(row: row) }

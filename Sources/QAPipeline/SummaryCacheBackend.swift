@@ -129,6 +129,17 @@ public actor LocalSummaryCache: SummaryCacheBackend {
 
     public func invalidate(tenant: TenantID, documentID: DocumentID) async throws {
         try await store.apply(policy.invalidate(tenant: tenant, documentID: documentID))
+        // A shared store also holds other writers' rows of the document, and records the
+        // invalidation for them; a private one has nothing left to delete.
+        try await store.delete(tenant: tenant, documentID: documentID)
+    }
+
+    /// Drops the in-memory entries of a document another writer of a shared store invalidated at
+    /// `time` (entries created later are newer summaries and stay). The rows are already gone from
+    /// the store, so nothing is written. Returns how many entries were dropped.
+    @discardableResult
+    public func forget(tenant: TenantID, documentID: DocumentID, createdBefore time: Double) -> Int {
+        policy.invalidate { $0.tenant == tenant && $0.document.documentID == documentID && $0.createdAt <= time }.count
     }
 
     public var stats: CacheStats { policy.stats }

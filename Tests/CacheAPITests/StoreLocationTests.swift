@@ -65,7 +65,8 @@ import Testing
     }
 
     /// Two controllers on one PostgreSQL database, both running: what one stores, the other
-    /// serves after its next poll (no restart), still only to the same tenant.
+    /// serves after its next poll (no restart), still only to the same tenant; what a third
+    /// invalidates, it stops serving after its next poll.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["LORASERVE_TEST_POSTGRES_API_URL"] != nil))
     func postgresControllersSeeEachOthersNewSummaries() async throws {
         let url = try #require(ProcessInfo.processInfo.environment["LORASERVE_TEST_POSTGRES_API_URL"])
@@ -93,7 +94,16 @@ import Testing
             let other = try await b.lookup(tenant: TenantID("globex"), document: doc, fingerprint: fp, query: question,
                                            vector: vector, now: Date().timeIntervalSince1970)
             #expect(other.hit == nil)
-            try await b.invalidate(tenant: TenantID("acme"), documentID: doc.documentID)
+            // Another controller invalidates the document: B stops serving it after its next poll.
+            try await location.withLocalCache(config: config, now: now, refreshInterval: nil) { c in
+                try await c.invalidate(tenant: TenantID("acme"), documentID: doc.documentID)
+            }
+            for _ in 0..<100 where served?.hit != nil {
+                try await Task.sleep(nanoseconds: 100_000_000)
+                served = try await b.lookup(tenant: TenantID("acme"), document: doc, fingerprint: fp, query: question,
+                                            vector: vector, now: Date().timeIntervalSince1970)
+            }
+            #expect(served?.hit == nil)
         }
     }
 }

@@ -19,22 +19,40 @@ struct PostgresSummaryStoreTests {
 
     @Test func migrationsAreVersionedAndIdempotent() async throws {
         try await PostgresTestServer.withStores(2) { stores in
-            #expect(try await stores[0].schemaVersion() == 2)
+            #expect(try await stores[0].schemaVersion() == 3)
             try await PostgresSummaryStore.migrate(client: stores[0].client)
-            #expect(try await stores[1].schemaVersion() == 2)
+            #expect(try await stores[1].schemaVersion() == 3)
             let rows = try await stores[0].client.query("SELECT version, name FROM loraserve_schema_migrations ORDER BY version")
             var applied: [String] = []
             for try await (v, name) in rows.decode((Int, String).self) { applied.append("\(v):\(name)") }
-            #expect(applied == ["1:create_summary_entries", "2:document_and_change_indexes"])
+            #expect(applied == ["1:create_summary_entries", "2:document_and_change_indexes", "3:document_invalidations"])
         }
     }
 
     @Test func refusesNewerSchema() async throws {
         try await PostgresTestServer.withStores(1) { stores in
-            try await stores[0].client.query("INSERT INTO loraserve_schema_migrations (version, name) VALUES (3, 'future')")
-            await #expect(throws: CacheStoreError.schemaTooNew(found: 3, known: 2)) {
+            try await stores[0].client.query("INSERT INTO loraserve_schema_migrations (version, name) VALUES (4, 'future')")
+            await #expect(throws: CacheStoreError.schemaTooNew(found: 4, known: 3)) {
                 try await PostgresSummaryStore.migrate(client: stores[0].client)
             }
+        }
+    }
+
+    /// A document invalidation is recorded for the other controllers, not echoed to its writer.
+    @Test func invalidationsReachTheOtherControllers() async throws {
+        try await PostgresTestServer.withStores(2) { stores in
+            let a = stores[0], b = stores[1]
+            try await a.apply([.persist(StoreFixtures.entry(1, query: "A asks?"))])
+            let before = try await b.loadSince(updatedAfter: 0)
+            #expect(before.entries.count == 1 && before.invalidations.isEmpty)
+            let doc = before.entries[0]
+            #expect(try await a.delete(tenant: doc.tenant, documentID: doc.document.documentID) == 1)
+            let seenByB = try await b.loadSince(updatedAfter: before.watermark)
+            #expect(seenByB.entries.isEmpty)
+            #expect(seenByB.invalidations.map(\.documentID) == [doc.document.documentID])
+            #expect(seenByB.invalidations.map(\.tenant) == [doc.tenant])
+            #expect(seenByB.watermark >= (seenByB.invalidations.first?.at ?? .infinity))
+            #expect(try await a.loadSince(updatedAfter: 0).invalidations.isEmpty, "its own invalidation is not echoed")
         }
     }
 
@@ -112,6 +130,7 @@ enum PostgresTestServer {
         let config = try #require(configuration)
         try await PostgresSummaryStore.withClient(config) { admin in
             try await admin.query("DROP TABLE IF EXISTS loraserve_summary_entries")
+            try await admin.query("DROP TABLE IF EXISTS loraserve_document_invalidations")
             try await admin.query("DROP TABLE IF EXISTS loraserve_schema_migrations")
             try await nest(config, count: n, stores: [], body)
         }
