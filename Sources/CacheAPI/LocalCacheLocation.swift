@@ -46,7 +46,9 @@ public enum LocalCacheLocation: Sendable, Equatable, CustomStringConvertible {
                 let initial = try await store.loadSince(updatedAfter: 0)
                 try await cache.restore(initial.entries, now: now)
                 guard let interval = refreshInterval, interval > 0 else { return try await body(cache) }
-                let refresher = SharedCacheRefresher(cache: cache, store: store, watermark: initial.watermark, clock: clock)
+                // Invalidations seen by the restore committed before its rows were read: already applied.
+                let refresher = SharedCacheRefresher(cache: cache, store: store, watermark: initial.watermark,
+                                                     alreadyApplied: initial.invalidations, clock: clock)
                 return try await refresher.running(every: interval) { try await body(cache) }
             }
         }
@@ -75,11 +77,13 @@ public actor SharedCacheRefresher {
     private var applied: [Int64: Double] = [:]
 
     public init(cache: LocalSummaryCache, store: any DurableSummaryStore, watermark: Double,
+                alreadyApplied: [DocumentInvalidation] = [],
                 clock: @escaping @Sendable () -> Double = SharedCacheRefresher.wallClock) {
         self.cache = cache
         self.store = store
         self.watermark = watermark
         self.clock = clock
+        for inv in alreadyApplied { applied[inv.id] = inv.at }
     }
 
     /// One poll: reads the changes since the watermark (minus the overlap) and merges them.

@@ -136,19 +136,10 @@ public actor PostgresSummaryStore: DurableSummaryStore {
     /// Rows stored or touched (by any controller) after `updatedAfter` (database clock). A
     /// transaction that stamped its rows before a reader's watermark but committed after it is
     /// only seen if the next call overlaps: pass `watermark - a few seconds`; re-seen rows keep
-    /// their ids.
+    /// their ids. Invalidations are read *before* the rows: every invalidation returned committed
+    /// before the rows were read, so its deletions are already reflected in them.
     public func loadSince(updatedAfter: Double) async throws -> StoreChanges {
         try await serialized {
-            let rows = try await select("""
-                SELECT \(unescaped: PostgresSchema.selectColumns) FROM loraserve_summary_entries
-                WHERE updated_at > \(updatedAfter) ORDER BY updated_at, id
-                """)
-            var entries: [CacheEntry] = []
-            for r in rows {
-                var e = r.entry
-                e.id = ids.policyID(forRow: r.row, entry: r.entry)
-                entries.append(e)
-            }
             let writer = writerID
             let invalidations = try await client.withConnection { conn in
                 var out: [DocumentInvalidation] = []
@@ -160,6 +151,16 @@ public actor PostgresSummaryStore: DurableSummaryStore {
                     out.append(DocumentInvalidation(id: id, tenant: TenantID(tenant), documentID: DocumentID(document), at: at))
                 }
                 return out
+            }
+            let rows = try await select("""
+                SELECT \(unescaped: PostgresSchema.selectColumns) FROM loraserve_summary_entries
+                WHERE updated_at > \(updatedAfter) ORDER BY updated_at, id
+                """)
+            var entries: [CacheEntry] = []
+            for r in rows {
+                var e = r.entry
+                e.id = ids.policyID(forRow: r.row, entry: r.entry)
+                entries.append(e)
             }
             let watermark = max(rows.map(\.updatedAt).max() ?? updatedAfter, invalidations.map(\.at).max() ?? updatedAfter)
             return StoreChanges(entries: entries, invalidations: invalidations, watermark: watermark)

@@ -70,9 +70,24 @@ public struct ReuseVerifier: Sendable {
         return 1 / (1 + exp(-sum / Double(classifiers.count)))
     }
 
+    /// P(same) of `query` against each of `cached`, computed off the caller's actor (a detached
+    /// task), so an actor holding a cache keeps serving while the encoder runs.
+    public func probabilities(cached: [String], query: String) async -> [String: Double] {
+        guard !cached.isEmpty else { return [:] }
+        let verifier = self
+        return await Task.detached {
+            var out: [String: Double] = [:]
+            for c in cached where out[c] == nil {
+                if let p = verifier.probability(cached: c, query: query) { out[c] = p }
+            }
+            return out
+        }.value
+    }
+
     /// A finding when the pair is judged different (or cannot be judged: never reuse blindly).
-    public func veto(cached: String, query: String) -> GuardFinding? {
-        guard let p = probability(cached: cached, query: query) else {
+    /// `known`: P(same) computed beforehand (`probabilities`); computed now when nil.
+    public func veto(cached: String, query: String, known: Double? = nil) -> GuardFinding? {
+        guard let p = known ?? probability(cached: cached, query: query) else {
             return GuardFinding(kind: .verifier, detail: "the verifier could not read the pair")
         }
         guard p < threshold else { return nil }

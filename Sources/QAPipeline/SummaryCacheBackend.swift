@@ -113,7 +113,16 @@ public actor LocalSummaryCache: SummaryCacheBackend {
 
     public func lookup(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
                        query: String, vector: [Float], focus: DocumentFocus?, now: Double) async throws -> SummaryLookup {
-        let verify = verifier.map { v in { (cached: String) in v.veto(cached: cached, query: query) } }
+        var verify: ((String) -> GuardFinding?)?
+        if let v = verifier {
+            // Score the candidates off this actor (the encoder takes milliseconds a pair; other
+            // lookups and stores proceed meanwhile). A candidate that appeared during the await is
+            // scored inline.
+            let candidates = try policy.verificationCandidates(tenant: tenant, document: document, fingerprint: fingerprint,
+                                                               vector: vector, now: now)
+            let known = await v.probabilities(cached: candidates, query: query)
+            verify = { cached in v.veto(cached: cached, query: query, known: known[cached]) }
+        }
         let outcome = try policy.lookup(tenant: tenant, document: document, fingerprint: fingerprint,
                                         query: query, vector: vector, focus: focus, verify: verify, now: now)
         try await store.apply(outcome.actions)

@@ -91,6 +91,24 @@ extension SummaryCachePolicy {
         return LookupOutcome(result: result, provenance: provenance, actions: actions)
     }
 
+    /// The cached questions `lookup` may hand to `verify`: the candidates at or above the
+    /// threshold that have not expired, nearest first (a superset: the guards, which run before
+    /// the verifier, are not applied). Changes nothing, so a caller can score them elsewhere
+    /// (off its actor) before the lookup itself.
+    public func verificationCandidates(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
+                                       vector: [Float], now: Double) throws(CacheError) -> [String] {
+        guard vector.count == fingerprint.dimensions else {
+            throw .dimensionMismatch(expected: fingerprint.dimensions, actual: vector.count)
+        }
+        let key = PartitionKey(tenant: tenant, document: document, fingerprint: fingerprint)
+        guard let index = partitions[key]?.index else { return [] }
+        return try index.search(try VectorMath.normalized(vector), k: config.candidateCount)
+            .prefix { $0.similarity >= config.similarityThreshold }
+            .compactMap { entries[$0.id] }
+            .filter { now < expiresAt($0) }
+            .map(\.queryText)
+    }
+
     /// Removes every entry whose absolute TTL has passed.
     public mutating func purgeExpired(now: Double) -> [CacheAction] {
         var actions: [CacheAction] = []

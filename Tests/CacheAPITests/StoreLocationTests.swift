@@ -64,6 +64,39 @@ import Testing
         try await Self.roundTrip(.postgres(url: url))
     }
 
+    /// An invalidation that happened before a controller restored is not applied again by its
+    /// first polls (they re-read a few seconds back), even to entries stamped with an older clock.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["LORASERVE_TEST_POSTGRES_API_URL"] != nil))
+    func invalidationsBeforeTheRestoreAreNotReapplied() async throws {
+        let url = try #require(ProcessInfo.processInfo.environment["LORASERVE_TEST_POSTGRES_API_URL"])
+        let doc = DocumentKey(documentID: DocumentID("old-inv-\(UInt32.random(in: 0...UInt32.max))"), version: "v1")
+        let fp = Fx.embedder.fingerprint
+        let question = "Who led the Normans in the 10th century?"
+        let vector = try await Fx.embedder.embed([question])[0]
+        try await PostgresSummaryStore.withClient(try PostgresConnectionSettings.configuration(url: url)) { client in
+            let other = try await PostgresSummaryStore(client: client)
+            try await other.delete(tenant: TenantID("acme"), documentID: doc.documentID)
+            let mine = try await PostgresSummaryStore(client: client)
+            var settings = CacheConfig()
+            settings.similarityThreshold = 0.5
+            let cache = try LocalSummaryCache(config: settings, store: mine)
+            let initial = try await mine.loadSince(updatedAfter: 0)
+            #expect(initial.invalidations.contains { $0.documentID == doc.documentID })
+            try await cache.restore(initial.entries, now: 1000)
+            // A summary stored afterwards, on a clock far behind the database's.
+            try await cache.store(tenant: TenantID("acme"), document: doc, fingerprint: fp, query: question, vector: vector,
+                                  summary: "Rollo led them.", summaryTokenCost: 10, now: 1000)
+            let refresher = SharedCacheRefresher(cache: cache, store: mine, watermark: initial.watermark,
+                                                 alreadyApplied: initial.invalidations, clock: { 1001 })
+            try await refresher.refresh()
+            #expect(await refresher.forgotten == 0)
+            let served = try await cache.lookup(tenant: TenantID("acme"), document: doc, fingerprint: fp, query: question,
+                                                vector: vector, now: 1002)
+            #expect(served.hit?.summary == "Rollo led them.")
+            try await cache.invalidate(tenant: TenantID("acme"), documentID: doc.documentID)
+        }
+    }
+
     /// Two controllers on one PostgreSQL database, both running: what one stores, the other
     /// serves after its next poll (no restart), still only to the same tenant; what a third
     /// invalidates, it stops serving after its next poll.
