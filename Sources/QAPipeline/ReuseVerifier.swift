@@ -104,14 +104,8 @@ public struct ReuseVerifier: Sendable {
         return paths.count == bundledNames.count ? paths : nil
     }
 
-    /// Loads the classifier file (LoRA delta + head) on top of all-MiniLM-L6-v2 from `directory`.
-    public static func load(classifierPath: String, miniLMDirectory: String, threshold: Double = defaultThreshold,
-                            threadCount: Int = 1, memo: Memo? = nil) throws -> ReuseVerifier {
-        try load(classifierPaths: [classifierPath], miniLMDirectory: miniLMDirectory, threshold: threshold,
-                 threadCount: threadCount, memo: memo)
-    }
-
-    /// Loads several classifier files as an ensemble (their logits are averaged).
+    /// Loads classifier files (LoRA delta + head each) on top of all-MiniLM-L6-v2 from
+    /// `miniLMDirectory`; several files form an ensemble (their logits are averaged).
     public static func load(classifierPaths: [String], miniLMDirectory: String, threshold: Double = defaultThreshold,
                             threadCount: Int = 1, memo: Memo? = nil) throws -> ReuseVerifier {
         guard let firstPath = classifierPaths.first else { throw QAPipelineError.embedding("no reuse verifier file given") }
