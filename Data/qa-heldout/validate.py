@@ -43,6 +43,13 @@ def dedup(texts):
 def main():
     squad_path = (sys.argv[1] if len(sys.argv) > 1
                   else os.environ.get("SQUAD2_DEV_SUBSET", DEFAULT_SQUAD))
+    return validate(squad_path, HERE, FILES, FAMILIES_PER_FILE, MAX_PER_PARAGRAPH)
+
+
+def validate(squad_path, folder, files, families_per_file, max_per_paragraph, extra=None):
+    """Checks `files` ((name, article, id prefix, first id) under `folder`); `extra(rec, qas,
+    err_at)` adds checks per family (`err_at(msg)` records a problem there, for example a
+    near-miss question id). Prints a summary; returns the exit status."""
     with open(squad_path, encoding="utf-8") as f:
         squad = json.load(f)
     articles = {a["title"]: a for a in squad["data"]}
@@ -56,8 +63,8 @@ def main():
     per_par_by_article = collections.defaultdict(collections.Counter)
     ids_by_article = collections.defaultdict(set)
     qids_by_article = collections.defaultdict(set)
-    for fname, title, prefix, first_id in FILES:
-        path = os.path.join(HERE, fname)
+    for fname, title, prefix, first_id in files:
+        path = os.path.join(folder, fname)
         if not os.path.exists(path):
             err(fname, "missing file")
             continue
@@ -110,6 +117,8 @@ def main():
                 seen_qids.add(rec["question_id"])
                 if q["is_impossible"]:
                     err(where, "original question is unanswerable in SQuAD")
+                if extra is not None:
+                    extra(rec, qas, lambda msg, where=where: err(where, msg))
                 if rec["question"] != q["question"]:
                     err(where, "question text differs from SQuAD")
                 gold = dedup(a["text"] for a in q["answers"])
@@ -180,8 +189,8 @@ def main():
                         err(w, "source must be squad or written")
                         continue
                     mix[(src, nm["answerable"])] += 1
-        if n_lines != FAMILIES_PER_FILE[first_id]:
-            err(fname, "%d families, expected %d" % (n_lines, FAMILIES_PER_FILE[first_id]))
+        if n_lines != families_per_file[first_id]:
+            err(fname, "%d families, expected %d" % (n_lines, families_per_file[first_id]))
         per_par_by_article[title].update(per_par)
         totals.update(mix)
         print("%s: %d families over %d paragraphs; near-misses squad-unanswerable=%d "
@@ -190,8 +199,8 @@ def main():
                   mix[("written", True)]))
     for title, counts in per_par_by_article.items():
         for pi, c in sorted(counts.items()):
-            if c > MAX_PER_PARAGRAPH:
-                err(title, "paragraph %d has %d families (max %d)" % (pi, c, MAX_PER_PARAGRAPH))
+            if c > max_per_paragraph:
+                err(title, "paragraph %d has %d families (max %d)" % (pi, c, max_per_paragraph))
     print("TOTAL near-misses: squad-unanswerable=%d squad-answerable=%d written-answerable=%d" % (
         totals[("squad", False)], totals[("squad", True)], totals[("written", True)]))
     if errors:

@@ -124,6 +124,9 @@ struct CacheCalibrateCommand: AsyncParsableCommand {
     @Option(name: .customLong("similarity-floor"), help: "With --verifier: the similarity a pair must reach before the verifier is asked.")
     var similarityFloor: Float = ReuseVerifier.defaultSimilarityFloor
 
+    @Option(name: .customLong("floor-keep"), help: "Also report the similarity floor (for --similarity-floor with a verifier) that keeps at least this share of the same-answer pairs.")
+    var floorKeep = 0.995
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -131,6 +134,7 @@ struct CacheCalibrateCommand: AsyncParsableCommand {
 
     func validate() throws {
         if !(0...1).contains(targetFalseHitRate) { throw ValidationError("--target-false-hit-rate must be in [0, 1]") }
+        if !(floorKeep > 0 && floorKeep <= 1) { throw ValidationError("--floor-keep must be in (0, 1]") }
     }
 
     func run() async throws {
@@ -139,6 +143,8 @@ struct CacheCalibrateCommand: AsyncParsableCommand {
         guard !parsed.isEmpty else { throw CLIError("\(pairs) holds no pairs") }
         let adapter = try embedderOptions.load()
         var labelled = try await QuestionPair.label(parsed, embedder: adapter)
+        // From the raw similarities (the verifier's rescoring below replaces them).
+        let candidateFloor = try? ThresholdCalibrator.candidateFloor(labelled, keep: floorKeep)
         if let verifier {
             let v = try embedderOptions.loadVerifier(verifier, threadCount: 2)
             let probabilities = parsed.map { v.probability(cached: $0.question_a, query: $0.question_b) }
@@ -162,7 +168,10 @@ struct CacheCalibrateCommand: AsyncParsableCommand {
             report = try ThresholdCalibrator.calibrate(labelled, target: targetFalseHitRate, thresholds: grid, useGuards: !noGuards)
         } catch { throw CLIError(error.description) }
         if json {
-            try Console.printJSON(CalibrationOutput(report, pairs: parsed.count, score: verifier == nil ? "similarity" : "verifier"))
+            var out = CalibrationOutput(report, pairs: parsed.count, score: verifier == nil ? "similarity" : "verifier")
+            out.candidate_floor = candidateFloor
+            out.floor_keep = floorKeep
+            try Console.printJSON(out)
             return
         }
         print("pairs: \(parsed.count) (\(report.recommended.positives) same-answer, \(report.recommended.negatives) different-answer), guards \(noGuards ? "off" : "on")"
@@ -175,6 +184,10 @@ struct CacheCalibrateCommand: AsyncParsableCommand {
         }
         print(String(format: "recommended threshold %.2f (false-hit rate %.3f <= %.3f, recall %.3f)", report.recommended.threshold,
                      report.recommended.falseHitRate, targetFalseHitRate, report.recommended.recall))
+        if let candidateFloor {
+            print(String(format: "candidate floor %.2f: similarity below which at most %.1f%% of the same-answer pairs fall (--similarity-floor with a verifier)",
+                         candidateFloor, (1 - floorKeep) * 100))
+        }
     }
 
     struct CalibrationOutput: Encodable {
@@ -189,6 +202,9 @@ struct CacheCalibrateCommand: AsyncParsableCommand {
         let recommended_threshold: Float, recommended: Point, points: [Point]
         /// "similarity", or "verifier" (the threshold is the reuse verifier's P(same)).
         let score: String
+        /// The similarity floor keeping ≥ `floor_keep` of the same-answer pairs (nil: none labelled).
+        var candidate_floor: Float?
+        var floor_keep: Double?
         init(_ r: CalibrationReport, pairs: Int, score: String = "similarity") {
             self.pairs = pairs
             self.score = score

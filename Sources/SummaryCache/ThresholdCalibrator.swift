@@ -107,4 +107,23 @@ public enum ThresholdCalibrator {
         let recommended = ok.first ?? points[points.count - 1]
         return CalibrationReport(points: points, recommended: recommended, target: target, objective: objective, usedGuards: useGuards)
     }
+
+    /// The similarity floor to pair with a learned verifier, which makes the decision: the floor
+    /// only bounds how many candidates the verifier must score, so it should drop almost no
+    /// reusable pair. Returns the largest value on a 0.01 grid below which at most `1 − keep` of
+    /// the same-answer pairs fall (guards ignored: they run after the floor).
+    public static func candidateFloor(_ pairs: [LabelledPair], keep: Double) throws(CacheError) -> Float {
+        guard keep.isFinite, keep > 0, keep <= 1 else {
+            throw .invalidConfig(parameter: "keep", value: "\(keep)", allowed: "(0, 1]")
+        }
+        let positives = pairs.filter(\.isSameAnswer).map(\.similarity).sorted()
+        guard !positives.isEmpty else { throw .noCalibrationData }
+        for s in positives where !s.isFinite {
+            throw .invalidConfig(parameter: "similarity", value: "\(s)", allowed: "finite")
+        }
+        // Dropping the `allowed` lowest positives is acceptable; the next one must stay above.
+        let allowed = Int((Double(positives.count) * (1 - keep) + 1e-9).rounded(.down))
+        let lowestKept = positives[min(allowed, positives.count - 1)]
+        return (lowestKept * 100).rounded(.down) / 100
+    }
 }

@@ -50,6 +50,25 @@ struct ThresholdCalibratorTests {
         #expect(unguarded.recommended.recall < report.recommended.recall)
     }
 
+    @Test func candidateFloorDropsAtMostTheAllowedShareOfReusablePairs() throws {
+        let pairs = Self.synthetic(seed: 4)
+        let positives = pairs.filter(\.isSameAnswer)
+        for keep in [1.0, 0.995, 0.99, 0.9, 0.5] {
+            let floor = try ThresholdCalibrator.candidateFloor(pairs, keep: keep)
+            let below = positives.filter { $0.similarity < floor }.count
+            #expect(Double(below) <= Double(positives.count) * (1 - keep) + 1e-9, "keep \(keep): \(below) below \(floor)")
+            // The largest such value on the 0.01 grid: one step up drops too many.
+            let belowNext = positives.filter { $0.similarity < floor + 0.01 }.count
+            #expect(Double(belowNext) > Double(positives.count) * (1 - keep), "keep \(keep)")
+            #expect(floor == (floor * 100).rounded() / 100)
+        }
+        // keep 1: nothing reusable is below the floor, i.e. the floor is at most the lowest positive.
+        let lowest = try #require(positives.map(\.similarity).min())
+        #expect(try ThresholdCalibrator.candidateFloor(pairs, keep: 1) <= lowest)
+        #expect(throws: CacheError.self) { try ThresholdCalibrator.candidateFloor(pairs, keep: 0) }
+        #expect(throws: CacheError.self) { try ThresholdCalibrator.candidateFloor(pairs.filter { !$0.isSameAnswer }, keep: 0.99) }
+    }
+
     @Test func falseDiscoveryObjectiveAndExplicitGrid() throws {
         let pairs = Self.synthetic(seed: 3)
         let grid = stride(from: Float(0.5), through: 1.0, by: 0.01).map { $0 }
