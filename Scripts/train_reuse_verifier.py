@@ -93,9 +93,39 @@ def family_pairs(fams, rng=None):
     return pos, neg
 
 
-def make_pairs(paths, squad_path, seed, general=(), exclude_article=None):
+def partition_negatives(fams, rng, cap):
+    """What else shares a cache partition (one paragraph) in serving: every earlier question is
+    cached, near-misses included. Negatives: the two near-misses of a family, and questions of
+    different families of one paragraph, whenever their answers differ (both orders; at most
+    `cap` cross-family pairs, sampled)."""
+    def answers(q):
+        return {a.lower() for a in q}
+    out, cross = [], []
+    for f in fams:
+        nms = f["near_misses"]
+        for x, y in itertools.permutations(nms, 2):
+            if x["question"] != y["question"] and not (answers(x["answers"]) & answers(y["answers"]) and x["answers"]):
+                out.append((x["question"], y["question"]))
+    by_par = {}
+    for f in fams:
+        by_par.setdefault((f["article"], f["paragraph_index"]), []).append(f)
+    for group in by_par.values():
+        for f, g in itertools.permutations(group, 2):
+            if answers(f["answers"]) & answers(g["answers"]):
+                continue
+            qs_f = [f["question"]] + f["paraphrases"]
+            qs_g = [g["question"]] + g["paraphrases"] + [n["question"] for n in g["near_misses"]
+                                                          if not answers(n["answers"]) & answers(f["answers"])]
+            cross += [(a, b) for a in qs_f for b in qs_g if a != b]
+    rng.shuffle(cross)
+    return out + cross[:cap]
+
+
+def make_pairs(paths, squad_path, seed, general=(), exclude_article=None, partition_cap=0):
     fams = [f for f in families(paths) if f["article"] != exclude_article]
     pos, neg = family_pairs(fams)
+    if partition_cap:
+        neg += partition_negatives(fams, random.Random(seed + 1), partition_cap)
     # General-topic negatives in one random order each: half the pairs, the same information.
     gpos, gneg = family_pairs(list(families(general)), random.Random(seed))
     pos += gpos; neg += gneg
@@ -198,12 +228,16 @@ def main():
     ap.add_argument("--rank", type=int, default=16)
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--partition-negatives", type=int, default=0,
+                    help="also train on what shares a cache partition: near-miss vs near-miss of a family, and up to N "
+                         "cross-family pairs of one paragraph with different answers")
     args = ap.parse_args()
     if any("paraphrase-families-dev" in f for f in args.families + args.general):
         sys.exit("refusing to train on the dev families (they are the evaluation set)")
     torch.manual_seed(args.seed); random.seed(args.seed); np.random.seed(args.seed)
     torch.set_num_threads(2)
-    pos, neg, mined, general, articles = make_pairs(args.families, args.squad, args.seed, args.general, args.validate_article)
+    pos, neg, mined, general, articles = make_pairs(args.families, args.squad, args.seed, args.general, args.validate_article,
+                                                     args.partition_negatives)
     print(f"articles {articles}: {len(pos)} positive, {len(neg)} negative ({mined} mined from SQuAD, "
           f"{general} from {len(args.general)} general-topic files)", flush=True)
     vpos, vneg = family_pairs([f for f in families(args.families) if f["article"] == args.validate_article])
@@ -239,6 +273,7 @@ def main():
             "epochs": str(best[1] if best else args.epochs), "validation_article": args.validate_article or "",
             "validation": json.dumps(selection), "general_families": ",".join(os.path.basename(f) for f in args.general),
             "seed": str(args.seed), "training_articles": ",".join(articles),
+            "partition_negatives": str(args.partition_negatives),
             "families": ",".join(os.path.basename(f) for f in args.families), **versions}
     export(model, args.rank, args.out, meta)
     with torch.no_grad():
