@@ -16,7 +16,10 @@ document, only questions). The dev families (Normans, Computational_complexity_t
     each SQuAD unanswerable question with the answerable question of its paragraph it overlaps
     most (the adversarial edit it came from); answerable questions of one paragraph with
     different answers and some word overlap; one synthetic swap per answerable question (a
-    content word replaced by another paragraph word).
+    content word replaced by another paragraph word);
+  with --partition-negatives N (the shipped classifier A uses 2000): what else shares a cache
+    partition in serving — the two near-misses of a family against each other, and up to N sampled
+    pairs of questions of different families on one paragraph with different answers.
 Loss: class-weighted binary cross-entropy. Fixed seed.
 Model selection (--validate-article): that held-out article is left out of training; after each
 epoch the model is scored on its family pairs (recall of same-need pairs at <= 2% of

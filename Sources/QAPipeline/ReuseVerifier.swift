@@ -12,7 +12,8 @@ import Synchronization
 ///
 /// The shipped verifier is an ensemble of two such classifiers (logits averaged), both made by
 /// `Scripts/train_reuse_verifier.py` without the dev families the evaluation reports on: one on
-/// the held-out SQuAD families (`Data/qa-heldout/`), one also on the general-topic families
+/// the held-out SQuAD families (`Data/qa-heldout/`, with what shares a cache partition as extra
+/// negatives: `--partition-negatives`), one also on the general-topic families
 /// (`Data/qa-verifier-train/`); see docs/summary-cache.md, "The reuse verifier".
 public struct ReuseVerifier: Sendable {
     /// One classifier, or several whose logits are averaged (an ensemble).
@@ -51,7 +52,7 @@ public struct ReuseVerifier: Sendable {
 
     /// The `eval qa` recommendation on the dev families for the shipped verifier
     /// (docs/qa-pipeline.md, Results): the lowest swept P(same) with ≤ 2% near-miss false hits.
-    public static let defaultThreshold = 0.75
+    public static let defaultThreshold = 0.8
     /// The similarity threshold to pair with the verifier: a candidate floor, not the decision. It
     /// only bounds the verifier's work, so it should drop almost no reusable pair: 0.40 keeps
     /// 99.5% of the held-out same-answer pairs (`loraserve cache calibrate --pairs
