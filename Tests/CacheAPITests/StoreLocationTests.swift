@@ -11,21 +11,22 @@ import Testing
 /// The API over the durable stores: what one server stored, the next one (same file or database)
 /// serves, still per tenant.
 @Suite struct StoreLocationTests {
-    static func roundTrip(_ location: LocalCacheLocation) async throws {
+    /// `now`: the first server's clock (the second runs a second later).
+    static func roundTrip(_ location: LocalCacheLocation, now: Double = 1000) async throws {
         var settings = CacheConfig()
         settings.similarityThreshold = 0.5
         let config = settings
         let keys = try Fx.keys()
-        try await location.withLocalCache(config: config, now: 1000) { local in
-            let service = SummaryCacheService(keys: keys, local: local, embedder: Fx.embedder, llm: nil, now: { 1000 })
+        try await location.withLocalCache(config: config, now: now) { local in
+            let service = SummaryCacheService(keys: keys, local: local, embedder: Fx.embedder, llm: nil, now: { now })
             try await Fx.app(service).test(.router) { client in
                 try await client.execute(uri: "/v1/summary-cache/store", method: .post, headers: Fx.acme, body: Fx.storeBody()) { r in
                     #expect(r.status == .ok)
                 }
             }
         }
-        try await location.withLocalCache(config: config, now: 1001) { local in
-            let service = SummaryCacheService(keys: keys, local: local, embedder: Fx.embedder, llm: nil, now: { 1001 })
+        try await location.withLocalCache(config: config, now: now + 1) { local in
+            let service = SummaryCacheService(keys: keys, local: local, embedder: Fx.embedder, llm: nil, now: { now + 1 })
             try await Fx.app(service).test(.router) { client in
                 try await client.execute(uri: "/v1/summary-cache/lookup", method: .post, headers: Fx.acme, body: Fx.lookupBody()) { r in
                     let decoded = try Fx.decode(SummaryLookup.self, r.body)
@@ -61,7 +62,9 @@ import Testing
             let store = try await PostgresSummaryStore(client: client)
             _ = try await store.delete(tenant: TenantID("acme"), documentID: DocumentID("normans"))
         }
-        try await Self.roundTrip(.postgres(url: url))
+        // On the wall clock: the suite's other PostgreSQL tests restore every row of this database
+        // on the wall clock, and would purge a row stamped 1000 (1970) as expired in between.
+        try await Self.roundTrip(.postgres(url: url), now: Date().timeIntervalSince1970)
     }
 
     /// An invalidation that happened before a controller restored is not applied again by its
