@@ -107,7 +107,7 @@ def partition_negatives(fams, rng, cap):
     for f in fams:
         nms = f["near_misses"]
         for x, y in itertools.permutations(nms, 2):
-            if x["question"] != y["question"] and not (answers(x["answers"]) & answers(y["answers"]) and x["answers"]):
+            if x["question"] != y["question"] and not answers(x["answers"]) & answers(y["answers"]):
                 out.append((x["question"], y["question"]))
     by_par = {}
     for f in fams:
