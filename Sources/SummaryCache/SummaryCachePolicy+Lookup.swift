@@ -15,16 +15,10 @@ extension SummaryCachePolicy {
                                 query: String, vector: [Float], focus: DocumentFocus? = nil,
                                 verify: ((String) -> GuardFinding?)? = nil,
                                 now: Double) throws(CacheError) -> LookupOutcome {
-        guard vector.count == fingerprint.dimensions else {
-            throw .dimensionMismatch(expected: fingerprint.dimensions, actual: vector.count)
-        }
-        let q = try VectorMath.normalized(vector)
-        let key = PartitionKey(tenant: tenant, document: document, fingerprint: fingerprint)
+        let (key, q, found) = try nearest(tenant: tenant, document: document, fingerprint: fingerprint, vector: vector)
         stats.lookups += 1
         var provenance = LookupProvenance(partition: key, candidates: [], threshold: config.similarityThreshold)
-
-        // Search before purging, so a candidate that expired just now is reported as `.expired`.
-        let found = try partitions[key]?.index.search(q, k: config.candidateCount) ?? []
+        // `found` was searched before purging, so a candidate that expired just now is reported as `.expired`.
         let queryAnalysis = QuestionAnalysis(query)
         var hit: (CacheEntry, Float)?
         var firstVeto: VetoedCandidate?
@@ -97,16 +91,23 @@ extension SummaryCachePolicy {
     /// (off its actor) before the lookup itself.
     public func verificationCandidates(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
                                        vector: [Float], now: Double) throws(CacheError) -> [String] {
-        guard vector.count == fingerprint.dimensions else {
-            throw .dimensionMismatch(expected: fingerprint.dimensions, actual: vector.count)
-        }
-        let key = PartitionKey(tenant: tenant, document: document, fingerprint: fingerprint)
-        guard let index = partitions[key]?.index else { return [] }
-        return try index.search(try VectorMath.normalized(vector), k: config.candidateCount)
+        try nearest(tenant: tenant, document: document, fingerprint: fingerprint, vector: vector).found
             .prefix { $0.similarity >= config.similarityThreshold }
             .compactMap { entries[$0.id] }
             .filter { now < expiresAt($0) }
             .map(\.queryText)
+    }
+
+    /// The query's partition, its normalised vector, and the `candidateCount` nearest cached
+    /// questions there (none when the partition is empty), nearest first.
+    private func nearest(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
+                         vector: [Float]) throws(CacheError) -> (key: PartitionKey, unit: [Float], found: [SearchHit]) {
+        guard vector.count == fingerprint.dimensions else {
+            throw .dimensionMismatch(expected: fingerprint.dimensions, actual: vector.count)
+        }
+        let unit = try VectorMath.normalized(vector)
+        let key = PartitionKey(tenant: tenant, document: document, fingerprint: fingerprint)
+        return (key, unit, try partitions[key]?.index.search(unit, k: config.candidateCount) ?? [])
     }
 
     /// Removes every entry whose absolute TTL has passed.
