@@ -47,7 +47,7 @@ def main():
 
 
 def validate(squad_path, folder, files, families_per_file, max_per_paragraph, extra=None):
-    """Checks `files` ((name, article, id prefix, first id) under `folder`); `extra(rec, qas,
+    """Checks `files` ((name, article, id prefix, first id[, family count]) under `folder`); `extra(rec, qas,
     err_at)` adds checks per family (`err_at(msg)` records a problem there, for example a
     near-miss question id). Prints a summary; returns the exit status."""
     with open(squad_path, encoding="utf-8") as f:
@@ -63,7 +63,9 @@ def validate(squad_path, folder, files, families_per_file, max_per_paragraph, ex
     per_par_by_article = collections.defaultdict(collections.Counter)
     ids_by_article = collections.defaultdict(set)
     qids_by_article = collections.defaultdict(set)
-    for fname, title, prefix, first_id in files:
+    for entry in files:
+        fname, title, prefix, first_id = entry[:4]
+        expected = entry[4] if len(entry) > 4 else families_per_file[first_id]
         path = os.path.join(folder, fname)
         if not os.path.exists(path):
             err(fname, "missing file")
@@ -189,8 +191,8 @@ def validate(squad_path, folder, files, families_per_file, max_per_paragraph, ex
                         err(w, "source must be squad or written")
                         continue
                     mix[(src, nm["answerable"])] += 1
-        if n_lines != families_per_file[first_id]:
-            err(fname, "%d families, expected %d" % (n_lines, families_per_file[first_id]))
+        if n_lines != expected:
+            err(fname, "%d families, expected %d" % (n_lines, expected))
         per_par_by_article[title].update(per_par)
         totals.update(mix)
         print("%s: %d families over %d paragraphs; near-misses squad-unanswerable=%d "
