@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Layer 0: pure (no I/O, no clock reads, no global randomness).
@@ -84,6 +85,10 @@ let package = Package(
         .executableTarget(name: "loraserve", dependencies: ["CLI"]),
         // Tests.
         .target(name: "TestSupport", dependencies: ["GGUF", "Safetensors", "ServeCore", "Kernels"], path: "Tests/TestSupport"),
+        // Test HTTP servers stopped by graceful shutdown (see LiveServer.swift).
+        .target(name: "LiveServerSupport", dependencies: [
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/LiveServerSupport"),
         .testTarget(name: "ServeCoreTests", dependencies: ["ServeCore"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
@@ -111,12 +116,12 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "QAPipelineTests", dependencies: ["QAPipeline", "SummaryCache"]),
         .testTarget(name: "ControllerTests", dependencies: [
-            "Controller", "Placement", "OpenAIWire", "ServeCore", "TestSupport",
+            "Controller", "Placement", "OpenAIWire", "ServeCore", "TestSupport", "LiveServerSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "CacheAPITests", dependencies: [
-            "CacheAPI", "QAPipeline", "SummaryCache", "CacheStores", "OpenAIWire", "ServeCore",
+            "CacheAPI", "QAPipeline", "SummaryCache", "CacheStores", "OpenAIWire", "ServeCore", "LiveServerSupport",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
         ]),

@@ -282,6 +282,9 @@ struct EvalQACommand: AsyncParsableCommand {
     @Option(name: .customLong("similarity-floor"), help: "With --verifier: the similarity threshold candidates must reach before the verifier runs.")
     var similarityFloor: Float = ReuseVerifier.defaultSimilarityFloor
 
+    @Option(help: "Cached questions examined per lookup, nearest first (default: the cache's default).")
+    var candidates: Int?
+
     @Option(name: .customLong("llm-cache"), help: "JSONL file of LLM completions: read at start, every new completion appended (reuse across runs with the same LLM; greedy decoding makes them reproducible).")
     var llmCache: String?
 
@@ -327,6 +330,7 @@ struct EvalQACommand: AsyncParsableCommand {
         var cacheConfig = CacheConfig()
         if let focusOverlap { cacheConfig.focus.minimumOverlap = focusOverlap }
         if let focusTemperature { cacheConfig.focus.temperature = focusTemperature }
+        if let candidates { cacheConfig.candidateCount = candidates }
         var reuseVerifier: ReuseVerifier?
         if let verifier {
             cacheConfig.similarityThreshold = similarityFloor

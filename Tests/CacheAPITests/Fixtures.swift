@@ -2,6 +2,7 @@ import CacheAPI
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import LiveServerSupport
 import NIOCore
 import OpenAIWire
 import QAPipeline
@@ -69,21 +70,12 @@ enum Fx {
         try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
     }
 
-    /// Runs the API on a loopback port for the duration of `body`.
+    /// Runs the API on a loopback port for the duration of `body`, then shuts it down gracefully
+    /// (see `LiveServer`) and returns once it is down.
     static func withLiveServer<T: Sendable>(_ service: SummaryCacheService, _ body: (Int) async throws -> T) async throws -> T {
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let server = Task { try await CacheAPIServer.run(service: service, host: "127.0.0.1", port: 0) { continuation.yield($0) } }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CacheAPIError.internal("server did not start") }
-        do {
-            let result = try await body(port)
-            server.cancel()
-            _ = await server.result
-            return result
-        } catch {
-            server.cancel()
-            _ = await server.result
-            throw error
-        }
+        let server = try await LiveServer.start(serving: { onReady in
+            try await CacheAPIServer.run(service: service, host: "127.0.0.1", port: 0, onReady: onReady)
+        })
+        return try await server.serving(body)
     }
 }

@@ -1,6 +1,7 @@
 import CacheAPI
 import Foundation
 import Hummingbird
+import LiveServerSupport
 import NIOCore
 import QAPipeline
 import SummaryCache
@@ -94,26 +95,23 @@ import Testing
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: reply))))
         }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let stub = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                               onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
-        let server = Task { try await stub.runService(gracefulShutdownSignals: []) }
-        var it = ports.makeAsyncIterator()
-        let port = try #require(await it.next())
-        defer { server.cancel() }
-        let llm = FrontDoorLLMClient(baseURL: try #require(URL(string: "http://127.0.0.1:\(port)")))
-        let service = try Fx.service(llm: llm)
-        let question = Fx.body(["question": Fx.question, "documents": [["id": "normans", "text": Fx.normans]]])
-        try await Fx.app(service).test(.router) { client in
-            try await client.execute(uri: "/v1/qa", method: .post, headers: Fx.acme, body: question) { r in
-                #expect(r.status == .ok)
-                let reply = try Fx.decode(QAReply.self, r.body)
-                #expect(reply.answer == "Rollo")
-                #expect(reply.documents.first?.summary == "Rollo led the Normans (model stub-base).")
-                #expect(reply.documents.first?.summaryTokens == 57)
+        let stub = try await LiveServer.start(app: { onReady in
+            Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                        onServerRunning: { await onReady($0.localAddress?.port ?? 0) })
+        })
+        try await stub.serving { port in
+            let llm = FrontDoorLLMClient(baseURL: try #require(URL(string: "http://127.0.0.1:\(port)")))
+            let service = try Fx.service(llm: llm)
+            let question = Fx.body(["question": Fx.question, "documents": [["id": "normans", "text": Fx.normans]]])
+            try await Fx.app(service).test(.router) { client in
+                try await client.execute(uri: "/v1/qa", method: .post, headers: Fx.acme, body: question) { r in
+                    #expect(r.status == .ok)
+                    let reply = try Fx.decode(QAReply.self, r.body)
+                    #expect(reply.answer == "Rollo")
+                    #expect(reply.documents.first?.summary == "Rollo led the Normans (model stub-base).")
+                    #expect(reply.documents.first?.summaryTokens == 57)
+                }
             }
         }
-        server.cancel()
-        _ = await server.result
     }
 }

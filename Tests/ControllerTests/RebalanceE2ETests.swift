@@ -50,86 +50,89 @@ import Testing
         let ranks = Dictionary(uniqueKeysWithValues: Self.adapters.map { ($0.name, $0.rank) })
         let fakes = (1...3).map { VirtualWorker(name: "w\($0)", clock: clock, ranks: ranks, costModel: config.costModel,
                                                 capacity: config.workerCapacityTokensPerSecond) }
-        let servers = try await fakes.asyncMap { try await $0.start() }
-        defer { servers.forEach { $0.cancel() } }
-        config.workers = fakes.map(\.url)
-        let transport = HTTPWorkerTransport()
-        let controller = Controller(config: config, transport: transport, clock: { clock.now })
-        await controller.checkHealth()
-        #expect(await controller.state.upWorkerURLs.count == 3)
-        for a in Self.adapters {
-            try await controller.register(RegisterLoRARequest(name: a.name, path: "/adapters/\(a.name)", rank: a.rank))
-        }
-        let initial = await controller.placementStep(force: true)
-        #expect(initial.count >= Self.adapters.count && initial.allSatisfy { $0.outcome == "ok" }, "\(initial)")
-        await controller.scrapeAll()
-
-        let tracker = Tracker()
-        var pending: [Task<Void, Never>] = []
-        let arrivals = Self.arrivals()
-        var next = 0
-        var step = 0
-        while Double(step) * 0.05 < Self.end + 5 {
-            step += 1
-            let now = Double(step) * 0.05
-            clock.advance(to: now)
-            // Requests finishing now complete (and leave the controller's in-flight count) first.
-            try await tracker.settle(fakes: fakes, clock: clock)
-            if step % 20 == 0 {
-                await controller.scrapeAll()
-                await controller.placementStep()
+        // Servers stop by graceful shutdown, which waits for open requests: the clock is run out
+        // first (also when the body throws) so no request is left waiting on virtual time.
+        try await VirtualWorker.serving(fakes) {
+            defer { clock.advance(to: 1e9) }
+            config.workers = fakes.map(\.url)
+            let transport = HTTPWorkerTransport()
+            let controller = Controller(config: config, transport: transport, clock: { clock.now })
+            await controller.checkHealth()
+            #expect(await controller.state.upWorkerURLs.count == 3)
+            for a in Self.adapters {
+                try await controller.register(RegisterLoRARequest(name: a.name, path: "/adapters/\(a.name)", rank: a.rank))
             }
-            while next < arrivals.count, arrivals[next].t <= now {
-                let (t, a) = arrivals[next]
-                let id = next
-                next += 1
-                let name = Self.adapters[a].name
-                let replicas = await controller.state.liveReplicas(of: name)
-                tracker.launch(id)
-                pending.append(Task {
-                    let body = Array(#"{"model":"\#(name)","prompt":"Hello","max_tokens":39,"request_id":\#(id)}"#.utf8)
-                    let result = await controller.proxy(path: "/v1/completions", body: body)
-                    var outcome = Outcome(id: id, arrival: t, adapter: name, replicasAtSend: replicas, worker: nil, ttft: nil)
-                    if case let .complete(200, _, bytes, worker) = result,
-                       let json = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] {
-                        outcome.worker = worker
-                        outcome.ttft = json["ttft"] as? Double
-                    }
-                    tracker.finish(outcome)
-                })
-            }
-            // Let every request reach its worker (or finish) before time moves on.
-            try await tracker.settle(fakes: fakes, clock: clock)
-        }
-        clock.advance(to: 1e9)
-        for p in pending { await p.value }
-        await transport.shutdown()
+            let initial = await controller.placementStep(force: true)
+            #expect(initial.count >= Self.adapters.count && initial.allSatisfy { $0.outcome == "ok" }, "\(initial)")
+            await controller.scrapeAll()
 
-        let outcomes = tracker.outcomes.sorted { $0.id < $1.id }
-        #expect(outcomes.count == arrivals.count)
-        #expect(outcomes.allSatisfy { $0.ttft != nil }, "every request completes")
-        // Before the shift (light load) requests land on the adapter's placed replicas.
-        let early = outcomes.filter { $0.arrival < Self.shiftAt }
-        let onReplica = early.filter { o in o.worker.map { o.replicasAtSend.contains($0) } ?? false }.count
-        #expect(Double(onReplica) >= 0.95 * Double(early.count), "\(onReplica)/\(early.count) on placed replicas")
-        // After the shift the controller re-plans: logged actions with reasons, for the hot adapter.
-        let actions = await controller.state.actions.filter { $0.at > Self.shiftAt }
-        #expect(actions.allSatisfy { !$0.reason.isEmpty }, "\(actions)")
-        if !remoteAccess {
-            #expect(actions.contains { $0.adapter == "f-r128" && $0.kind != "unload" && $0.outcome.hasPrefix("ok") }, "\(actions)")
-        }
-        #expect(await controller.state.liveReplicas(of: "f-r128").count >= 2)
-        // The later window's p99 TTFT is back under the SLO.
-        let late = outcomes.filter { $0.arrival >= Self.end - 15 }.compactMap(\.ttft).sorted()
-        let p99 = late.isEmpty ? .infinity : late[min(late.count - 1, Int((0.99 * Double(late.count)).rounded(.up)) - 1)]
-        let firstWindow = outcomes.filter { $0.arrival >= Self.shiftAt && $0.arrival < Self.shiftAt + 10 }.compactMap(\.ttft).max() ?? 0
-        print("rebalance e2e (remote access \(remoteAccess ? "on" : "off")): \(outcomes.count) requests, \(onReplica)/\(early.count) early on placed replicas, "
-              + "\(actions.count) actions after the shift (\(actions.map { "\($0.kind) \($0.adapter)@\($0.worker): \($0.reason)" }.prefix(4))), "
-              + "max TTFT just after the shift \(String(format: "%.2f", firstWindow)) s, late p99 \(String(format: "%.3f", p99)) s")
-        #expect(p99 <= Self.slo, "late-window p99 TTFT \(p99) s")
-        if !remoteAccess {
-            // TTFT rose while the hot adapter had one replica, and came back down after the move.
-            #expect(firstWindow > p99)
+            let tracker = Tracker()
+            var pending: [Task<Void, Never>] = []
+            let arrivals = Self.arrivals()
+            var next = 0
+            var step = 0
+            while Double(step) * 0.05 < Self.end + 5 {
+                step += 1
+                let now = Double(step) * 0.05
+                clock.advance(to: now)
+                // Requests finishing now complete (and leave the controller's in-flight count) first.
+                try await tracker.settle(fakes: fakes, clock: clock)
+                if step % 20 == 0 {
+                    await controller.scrapeAll()
+                    await controller.placementStep()
+                }
+                while next < arrivals.count, arrivals[next].t <= now {
+                    let (t, a) = arrivals[next]
+                    let id = next
+                    next += 1
+                    let name = Self.adapters[a].name
+                    let replicas = await controller.state.liveReplicas(of: name)
+                    tracker.launch(id)
+                    pending.append(Task {
+                        let body = Array(#"{"model":"\#(name)","prompt":"Hello","max_tokens":39,"request_id":\#(id)}"#.utf8)
+                        let result = await controller.proxy(path: "/v1/completions", body: body)
+                        var outcome = Outcome(id: id, arrival: t, adapter: name, replicasAtSend: replicas, worker: nil, ttft: nil)
+                        if case let .complete(200, _, bytes, worker) = result,
+                           let json = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] {
+                            outcome.worker = worker
+                            outcome.ttft = json["ttft"] as? Double
+                        }
+                        tracker.finish(outcome)
+                    })
+                }
+                // Let every request reach its worker (or finish) before time moves on.
+                try await tracker.settle(fakes: fakes, clock: clock)
+            }
+            clock.advance(to: 1e9)
+            for p in pending { await p.value }
+            await transport.shutdown()
+
+            let outcomes = tracker.outcomes.sorted { $0.id < $1.id }
+            #expect(outcomes.count == arrivals.count)
+            #expect(outcomes.allSatisfy { $0.ttft != nil }, "every request completes")
+            // Before the shift (light load) requests land on the adapter's placed replicas.
+            let early = outcomes.filter { $0.arrival < Self.shiftAt }
+            let onReplica = early.filter { o in o.worker.map { o.replicasAtSend.contains($0) } ?? false }.count
+            #expect(Double(onReplica) >= 0.95 * Double(early.count), "\(onReplica)/\(early.count) on placed replicas")
+            // After the shift the controller re-plans: logged actions with reasons, for the hot adapter.
+            let actions = await controller.state.actions.filter { $0.at > Self.shiftAt }
+            #expect(actions.allSatisfy { !$0.reason.isEmpty }, "\(actions)")
+            if !remoteAccess {
+                #expect(actions.contains { $0.adapter == "f-r128" && $0.kind != "unload" && $0.outcome.hasPrefix("ok") }, "\(actions)")
+            }
+            #expect(await controller.state.liveReplicas(of: "f-r128").count >= 2)
+            // The later window's p99 TTFT is back under the SLO.
+            let late = outcomes.filter { $0.arrival >= Self.end - 15 }.compactMap(\.ttft).sorted()
+            let p99 = late.isEmpty ? .infinity : late[min(late.count - 1, Int((0.99 * Double(late.count)).rounded(.up)) - 1)]
+            let firstWindow = outcomes.filter { $0.arrival >= Self.shiftAt && $0.arrival < Self.shiftAt + 10 }.compactMap(\.ttft).max() ?? 0
+            print("rebalance e2e (remote access \(remoteAccess ? "on" : "off")): \(outcomes.count) requests, \(onReplica)/\(early.count) early on placed replicas, "
+                  + "\(actions.count) actions after the shift (\(actions.map { "\($0.kind) \($0.adapter)@\($0.worker): \($0.reason)" }.prefix(4))), "
+                  + "max TTFT just after the shift \(String(format: "%.2f", firstWindow)) s, late p99 \(String(format: "%.3f", p99)) s")
+            #expect(p99 <= Self.slo, "late-window p99 TTFT \(p99) s")
+            if !remoteAccess {
+                // TTFT rose while the hot adapter had one replica, and came back down after the move.
+                #expect(firstWindow > p99)
+            }
         }
     }
 }
@@ -191,13 +194,5 @@ final class VirtualClock: Sendable {
             }
             if past { c.resume() }
         }
-    }
-}
-
-extension Array {
-    func asyncMap<T>(_ body: (Element) async throws -> T) async rethrows -> [T] {
-        var out: [T] = []
-        for e in self { out.append(try await body(e)) }
-        return out
     }
 }

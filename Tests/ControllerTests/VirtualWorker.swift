@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LiveServerSupport
 import NIOCore
 import Placement
 import Synchronization
@@ -40,18 +41,32 @@ final class VirtualWorker: Sendable {
     var queuedFinishTimes: [Int: Double] { state.withLock { $0.queued } }
     var served: Int { state.withLock { $0.served } }
 
-    /// Starts listening on an ephemeral port; returns once bound. Cancel the task to stop.
-    func start() async throws -> Task<Void, Never> {
-        let (bound, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: makeRouter(),
-                              configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: name),
-                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
-        let task = Task { _ = try? await app.runService(gracefulShutdownSignals: []) }
-        for await port in bound {
-            state.withLock { $0.port = port }
-            break
+    /// Starts listening on an ephemeral port; returns once bound. Stop it with `stop()` (graceful
+    /// shutdown, never task cancellation: see `LiveServer`).
+    func start() async throws -> LiveServer {
+        let router = makeRouter()
+        let server = try await LiveServer.start(app: { onReady in
+            Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: name),
+                        onServerRunning: { channel in await onReady(channel.localAddress?.port ?? 0) })
+        })
+        state.withLock { $0.port = server.port }
+        return server
+    }
+
+    /// Starts every worker, runs `body`, then stops them all gracefully, also when starting one
+    /// of them or `body` fails. A request still waiting on the virtual clock keeps its worker's
+    /// graceful shutdown waiting, so `body` should let the clock run out before it returns.
+    static func serving<T>(_ workers: [VirtualWorker], _ body: () async throws -> T) async throws -> T {
+        var servers: [LiveServer] = []
+        do {
+            for worker in workers { servers.append(try await worker.start()) }
+            let result = try await body()
+            for server in servers { await server.stop() }
+            return result
+        } catch {
+            for server in servers { await server.stop() }
+            throw error
         }
-        return task
     }
 
     private func makeRouter() -> Hummingbird.Router<BasicRequestContext> {
