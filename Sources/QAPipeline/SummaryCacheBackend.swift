@@ -119,7 +119,7 @@ public actor LocalSummaryCache: SummaryCacheBackend {
             // lookups and stores proceed meanwhile). A candidate that appeared during the await is
             // scored inline.
             let candidates = try policy.verificationCandidates(tenant: tenant, document: document, fingerprint: fingerprint,
-                                                               vector: vector, now: now)
+                                                               query: query, vector: vector, now: now)
             let known = await v.probabilities(cached: candidates, query: query)
             verify = { cached in v.veto(cached: cached, query: query, known: known[cached]) }
         }

@@ -86,15 +86,17 @@ extension SummaryCachePolicy {
     }
 
     /// The cached questions `lookup` may hand to `verify`: the candidates at or above the
-    /// threshold that have not expired, nearest first (a superset: the guards, which run before
-    /// the verifier, are not applied). Changes nothing, so a caller can score them elsewhere
-    /// (off its actor) before the lookup itself.
+    /// threshold that have not expired and pass the question guards, nearest first (a superset:
+    /// the focus guard, which needs the document, is not applied). Changes nothing, so a caller
+    /// can score them elsewhere (off its actor) before the lookup itself; the guards are cheap,
+    /// and every candidate they veto is one the verifier need not score.
     public func verificationCandidates(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
-                                       vector: [Float], now: Double) throws(CacheError) -> [String] {
-        try nearest(tenant: tenant, document: document, fingerprint: fingerprint, vector: vector).found
+                                       query: String, vector: [Float], now: Double) throws(CacheError) -> [String] {
+        let queryAnalysis = QuestionAnalysis(query)
+        return try nearest(tenant: tenant, document: document, fingerprint: fingerprint, vector: vector).found
             .prefix { $0.similarity >= config.similarityThreshold }
             .compactMap { entries[$0.id] }
-            .filter { now < expiresAt($0) }
+            .filter { now < expiresAt($0) && guards.check(cached: QuestionAnalysis($0.queryText), query: queryAnalysis).passed }
             .map(\.queryText)
     }
 

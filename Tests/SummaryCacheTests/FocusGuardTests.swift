@@ -202,4 +202,23 @@ struct PolicyVerifierHookTests {
                          vector: Fixture.vector(far), verify: { _ in calls += 1; return nil }, now: 3)
         #expect(calls == 0)
     }
+
+    /// What a caller pre-scores is what the hook can be asked: guard-vetoed, expired and
+    /// below-threshold candidates are left out, so the verifier never scores them.
+    @Test func verificationCandidatesSkipWhatTheGuardsVeto() throws {
+        var p = try SummaryCachePolicy(config: Fixture.config(threshold: 0.3, ttl: 10))
+        try Fixture.store(&p, query: "Who did not found the company?", now: 0)
+        try Fixture.store(&p, query: "Who founded the company?", now: 0)
+        let query = "Who founded the company?"
+        let candidates = try p.verificationCandidates(tenant: Fixture.alice, document: Fixture.doc1, fingerprint: Fixture.fingerprint,
+                                                      query: query, vector: Fixture.vector(query), now: 1)
+        #expect(candidates == ["Who founded the company?"])
+        var asked: [String] = []
+        _ = try p.lookup(tenant: Fixture.alice, document: Fixture.doc1, fingerprint: Fixture.fingerprint, query: query,
+                         vector: Fixture.vector(query), verify: { asked.append($0); return GuardFinding(kind: .verifier, detail: "no") }, now: 1)
+        #expect(asked == candidates)
+        // Expired: nothing left to score.
+        #expect(try p.verificationCandidates(tenant: Fixture.alice, document: Fixture.doc1, fingerprint: Fixture.fingerprint,
+                                             query: query, vector: Fixture.vector(query), now: 11).isEmpty)
+    }
 }
