@@ -182,8 +182,9 @@ struct CacheCalibrateCommand: AsyncParsableCommand {
             print(String(format: "%9.2f %5d %5d %6d %10.3f %7.3f %15.3f", p.threshold, p.hits, p.trueHits, p.falseHits,
                          p.precision, p.recall, p.falseHitRate) + mark)
         }
-        print(String(format: "recommended threshold %.2f (false-hit rate %.3f <= %.3f, recall %.3f)", report.recommended.threshold,
-                     report.recommended.falseHitRate, targetFalseHitRate, report.recommended.recall))
+        let ci = WilsonInterval(successes: report.recommended.falseHits, trials: report.recommended.negatives)
+        print(String(format: "recommended threshold %.2f (false-hit rate %.3f <= %.3f, 95%% interval %.3f-%.3f; recall %.3f)", report.recommended.threshold,
+                     report.recommended.falseHitRate, targetFalseHitRate, ci.lower, ci.upper, report.recommended.recall))
         if let candidateFloor {
             print(String(format: "candidate floor %.2f: similarity below which at most %.1f%% of the same-answer pairs fall (--similarity-floor with a verifier)",
                          candidateFloor, (1 - floorKeep) * 100))
@@ -193,9 +194,12 @@ struct CacheCalibrateCommand: AsyncParsableCommand {
     struct CalibrationOutput: Encodable {
         struct Point: Encodable {
             let threshold: Float, hits: Int, true_hits: Int, false_hits: Int, precision: Double, recall: Double, false_hit_rate: Double
+            /// 95% Wilson interval of `false_hit_rate`.
+            let false_hit_rate_interval: WilsonInterval
             init(_ p: ThresholdPoint) {
                 threshold = p.threshold; hits = p.hits; true_hits = p.trueHits; false_hits = p.falseHits
                 precision = p.precision; recall = p.recall; false_hit_rate = p.falseHitRate
+                false_hit_rate_interval = WilsonInterval(successes: p.falseHits, trials: p.negatives)
             }
         }
         let pairs: Int, positives: Int, negatives: Int, used_guards: Bool, target_false_hit_rate: Double

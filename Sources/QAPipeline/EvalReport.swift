@@ -61,13 +61,13 @@ public struct EvalReport: Sendable, Encodable {
 
     /// The sweep as a Markdown table (the chosen row in bold).
     public func markdown() -> String {
-        var s = "| threshold | paraphrase hit rate | near-miss false-hit rate | answer changed / worse (of hits) | summary tokens saved (paraphrase workload) | summary calls saved | tokens saved (all) | EM with / without | F1 with / without | latency ms with / without |\n"
+        var s = "| threshold | paraphrase hit rate | near-miss false-hit rate (95% interval) | answer changed / worse (of hits) | summary tokens saved (paraphrase workload) | summary calls saved | tokens saved (all) | EM with / without | F1 with / without | latency ms with / without |\n"
         s += "|---|---|---|---|---|---|---|---|---|---|\n"
         let rows = sweep.isEmpty ? [chosen] : sweep
         for r in rows {
             let bold = r.threshold == chosen.threshold
             let t = String(format: "%.2f", r.threshold)
-            let cells = [bold ? "**\(t)**" : t, pct(r.hitRate), pct(r.falseHitRate), pct(r.answerChangedRate) + " / " + pct(r.answerWorseRate),
+            let cells = [bold ? "**\(t)**" : t, pct(r.hitRate), pct(r.falseHitRate) + " (" + pct(r.falseHitRateInterval.lower) + "–" + pct(r.falseHitRateInterval.upper) + ")", pct(r.answerChangedRate) + " / " + pct(r.answerWorseRate),
                          pct(r.summaryTokensSavedFraction), pct(r.summaryCallsSavedFraction), pct(r.summaryTokensSavedFractionAll),
                          String(format: "%.1f / %.1f", r.emWithCache, r.emWithoutCache), String(format: "%.1f / %.1f", r.f1WithCache, r.f1WithoutCache),
                          String(format: "%.0f / %.0f", r.latencyMeanMsWithCache, r.latencyMeanMsWithoutCache)]

@@ -1,3 +1,5 @@
+import SummaryCache
+
 /// Scores of one cached run against the no-cache run on the same LLM (fractions in 0...1, EM/F1
 /// in points 0...100). Encoded with snake_case keys (`hit_rate`, `em_with_cache`, …).
 public struct ThresholdResult: Sendable, Codable, Equatable {
@@ -9,6 +11,9 @@ public struct ThresholdResult: Sendable, Codable, Equatable {
     /// Near-misses that hit a summary written for a different question / near-misses (the bound
     /// of the issue: ≤ 2%).
     public var falseHitRate: Double
+    /// 95% Wilson interval of `falseHitRate` (how far the rate on another set of the same size
+    /// may plausibly lie).
+    public var falseHitRateInterval: WilsonInterval
     /// Hits whose answer differs (after SQuAD normalisation) from the no-cache answer / hits.
     public var answerChangedRate: Double
     /// Hits whose answer scores a lower F1 against the gold answers than the no-cache answer.
@@ -42,6 +47,7 @@ public struct ThresholdResult: Sendable, Codable, Equatable {
     /// All scores zero (tests and incremental construction).
     public init(threshold: Float) {
         self.threshold = threshold
+        falseHitRateInterval = WilsonInterval(successes: 0, trials: 0)
         hitRate = 0; correctHitRate = 0; falseHitRate = 0; answerChangedRate = 0; answerWorseRate = 0; falseHits = 0; hits = 0
         summaryTokensSavedFraction = 0; summaryCallsSavedFraction = 0; summaryTokensSavedFractionAll = 0; summaryCallsSavedFractionAll = 0
         summaryTokensWithCache = 0; summaryTokensWithoutCache = 0
@@ -146,6 +152,7 @@ public enum EvalScoring {
         result.hitRate = ratio(paraphraseHits, paraphrases)
         result.correctHitRate = ratio(paraphraseCorrect, paraphrases)
         result.falseHitRate = ratio(nearMissFalse, nearMisses)
+        result.falseHitRateInterval = WilsonInterval(successes: nearMissFalse, trials: nearMisses)
         result.answerChangedRate = ratio(changed, hits)
         result.answerWorseRate = ratio(worse, hits)
         result.falseHits = falseHits

@@ -72,6 +72,11 @@ struct QAEvaluatorTests {
             #expect(object[key] != nil, "missing \(key)")
         }
         #expect((object["sweep"] as? [Any])?.count == 2)
+        // The false-hit rate's 95% interval brackets it.
+        let interval = try #require(object["false_hit_rate_interval"] as? [String: Double])
+        let rate = try #require(object["false_hit_rate"] as? Double)
+        #expect((interval["lower"] ?? 2) <= rate && rate <= (interval["upper"] ?? -1))
+        #expect(report.markdown().contains("(95% interval)"))
         let svg = SweepPlot.svg(results, title: "t < u", marked: 0.3)
         #expect(svg.hasPrefix("<svg") && svg.contains("polyline") && svg.contains("t &lt; u"))
         #expect(report.markdown().split(separator: "\n").count == 4)
