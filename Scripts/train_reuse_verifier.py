@@ -124,13 +124,27 @@ def partition_negatives(fams, rng, cap):
     return out + cross[:cap]
 
 
-def make_pairs(paths, squad_path, seed, general=(), exclude_article=None, partition_cap=0):
+def as_partition_family(f):
+    """A general-topic family in the SQuAD-family shape `partition_negatives` reads (one passage
+    per topic; a near-miss's `answer` null = unanswerable)."""
+    def answers(a):
+        return [] if a is None else [a]
+    return {"article": "general:" + f["topic"], "paragraph_index": 0, "question": f["question"],
+            "answers": answers(f["answer"]), "paraphrases": f["paraphrases"],
+            "near_misses": [{"question": n["question"], "answers": answers(n["answer"])} for n in f["near_misses"]]}
+
+
+def make_pairs(paths, squad_path, seed, general=(), exclude_article=None, partition_cap=0, general_partition=False):
     fams = [f for f in families(paths) if f["article"] != exclude_article]
     pos, neg = family_pairs(fams)
+    general_fams = list(families(general))
     if partition_cap:
-        neg += partition_negatives(fams, random.Random(seed + 1), partition_cap)
+        # A general topic's families were written on one passage: in serving they would share a
+        # cache partition, like the families of one SQuAD paragraph.
+        grouped = fams + [as_partition_family(f) for f in general_fams] if general_partition else fams
+        neg += partition_negatives(grouped, random.Random(seed + 1), partition_cap)
     # General-topic negatives in one random order each: half the pairs, the same information.
-    gpos, gneg = family_pairs(list(families(general)), random.Random(seed))
+    gpos, gneg = family_pairs(general_fams, random.Random(seed))
     pos += gpos; neg += gneg
     articles = {f["article"] for f in fams}
     rng = random.Random(seed)
@@ -234,13 +248,15 @@ def main():
     ap.add_argument("--partition-negatives", type=int, default=0,
                     help="also train on what shares a cache partition: near-miss vs near-miss of a family, and up to N "
                          "cross-family pairs of one paragraph with different answers")
+    ap.add_argument("--general-partition", action="store_true",
+                    help="with --partition-negatives: also group the general-topic families by topic (one passage each)")
     args = ap.parse_args()
     if any("paraphrase-families-dev" in f for f in args.families + args.general):
         sys.exit("refusing to train on the dev families (they are the evaluation set)")
     torch.manual_seed(args.seed); random.seed(args.seed); np.random.seed(args.seed)
     torch.set_num_threads(2)
     pos, neg, mined, general, articles = make_pairs(args.families, args.squad, args.seed, args.general, args.validate_article,
-                                                     args.partition_negatives)
+                                                     args.partition_negatives, args.general_partition)
     print(f"articles {articles}: {len(pos)} positive, {len(neg)} negative ({mined} mined from SQuAD, "
           f"{general} from {len(args.general)} general-topic files)", flush=True)
     vpos, vneg = family_pairs([f for f in families(args.families) if f["article"] == args.validate_article])
@@ -276,7 +292,7 @@ def main():
             "epochs": str(best[1] if best else args.epochs), "validation_article": args.validate_article or "",
             "validation": json.dumps(selection), "general_families": ",".join(os.path.basename(f) for f in args.general),
             "seed": str(args.seed), "training_articles": ",".join(articles),
-            "partition_negatives": str(args.partition_negatives),
+            "partition_negatives": str(args.partition_negatives), "general_partition": str(args.general_partition),
             "families": ",".join(os.path.basename(f) for f in args.families), **versions}
     export(model, args.rank, args.out, meta)
     with torch.no_grad():
