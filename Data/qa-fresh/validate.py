@@ -48,18 +48,7 @@ def main():
         ids |= more_ids
         texts |= more_texts
 
-    def unseen(rec, qas, err):
-        if rec["question_id"] in ids:
-            err("original is a question the dev or test families use")
-        for nm in rec["near_misses"]:
-            if isinstance(nm, dict) and nm.get("question_id") in ids:
-                err("near-miss %s is a question the dev or test families use" % nm.get("question_id"))
-        all_texts = [rec["question"]] + list(rec["paraphrases"])
-        all_texts += [nm.get("question", "") for nm in rec["near_misses"] if isinstance(nm, dict)]
-        for t in all_texts:
-            if isinstance(t, str) and test.norm(t) in texts:
-                err("question %r is in the dev or test families" % t)
-
+    unseen = test.unused_check(ids, texts, "the dev or test families")
     return heldout.validate(squad_path, HERE, FILES, {}, MAX_PER_PARAGRAPH, extra=unseen)
 
 

@@ -52,23 +52,29 @@ def dev_questions(path):
     return ids, texts
 
 
+def unused_check(ids, texts, what):
+    """An `extra` check for heldout.validate: no original or SQuAD near-miss id in `ids`, and no
+    question text whose normalised form is in `texts` (both used by `what`)."""
+    def check(rec, qas, err):
+        if rec["question_id"] in ids:
+            err("original is a question %s use" % what)
+        for nm in rec["near_misses"]:
+            if isinstance(nm, dict) and nm.get("question_id") in ids:
+                err("near-miss %s is a question %s use" % (nm.get("question_id"), what))
+        all_texts = [rec["question"]] + list(rec["paraphrases"])
+        all_texts += [nm.get("question", "") for nm in rec["near_misses"] if isinstance(nm, dict)]
+        for t in all_texts:
+            if isinstance(t, str) and norm(t) in texts:
+                err("question %r is in %s" % (t, what))
+    return check
+
+
 def main():
     squad_path = sys.argv[1] if len(sys.argv) > 1 else os.environ.get(
         "SQUAD2_DEV_SUBSET", os.path.join(SHARED, "squad2-dev-subset.json"))
     dev_ids, dev_texts = dev_questions(os.environ.get("DEV_FAMILIES", os.path.join(SHARED, "paraphrase-families-dev.jsonl")))
 
-    def not_dev(rec, qas, err):
-        if rec["question_id"] in dev_ids:
-            err("original is a question the dev families use")
-        for nm in rec["near_misses"]:
-            if isinstance(nm, dict) and nm.get("question_id") in dev_ids:
-                err("near-miss %s is a question the dev families use" % nm.get("question_id"))
-        texts = [rec["question"]] + list(rec["paraphrases"])
-        texts += [nm.get("question", "") for nm in rec["near_misses"] if isinstance(nm, dict)]
-        for t in texts:
-            if isinstance(t, str) and norm(t) in dev_texts:
-                err("question %r is in the dev families" % t)
-
+    not_dev = unused_check(dev_ids, dev_texts, "the dev families")
     return heldout.validate(squad_path, HERE, FILES, FAMILIES_PER_FILE, MAX_PER_PARAGRAPH, extra=not_dev)
 
 
