@@ -11,7 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks (tokens/s and ratios against a baseline measured in the same run).",
         subcommands: [BenchEngineCommand.self, BenchLoRACommand.self, BenchClusterCommand.self, BenchPeerCommand.self,
-                      BenchValidateCommand.self, BenchEmbedCommand.self]
+                      BenchValidateCommand.self, BenchEmbedCommand.self, BenchVerifierCommand.self]
     )
 }
 

@@ -43,11 +43,15 @@ public struct ReuseVerifier: Sendable {
         private let table = Mutex<[String: Double]>([:])
         public init() {}
         func value(_ key: String, _ compute: () -> Double?) -> Double? {
-            if let v = table.withLock({ $0[key] }) { return v }
+            if let v = self[key] { return v }
             guard let v = compute() else { return nil }
-            table.withLock { $0[key] = v }
+            store(v, for: key)
             return v
         }
+        /// The remembered probability for `key` (see `key(cached:query:)`).
+        public subscript(key: String) -> Double? { table.withLock { $0[key] } }
+        func store(_ value: Double, for key: String) { table.withLock { $0[key] = value } }
+        public static func key(cached: String, query: String) -> String { cached + "\u{1F}" + query }
     }
 
     /// The serving default: the lowest P(same) whose near-miss false-hit rate is ≤ 2% over all
@@ -66,7 +70,7 @@ public struct ReuseVerifier: Sendable {
     /// P(same information need) for (cached, query); nil when the classifier cannot run on them.
     public func probability(cached: String, query: String) -> Double? {
         guard let memo else { return compute(cached: cached, query: query) }
-        return memo.value(cached + "\u{1F}" + query) { compute(cached: cached, query: query) }
+        return memo.value(Memo.key(cached: cached, query: query)) { compute(cached: cached, query: query) }
     }
 
     func compute(cached: String, query: String) -> Double? {
@@ -79,17 +83,38 @@ public struct ReuseVerifier: Sendable {
     }
 
     /// P(same) of `query` against each of `cached`, computed off the caller's actor (a detached
-    /// task), so an actor holding a cache keeps serving while the encoder runs.
+    /// task), so an actor holding a cache keeps serving while the encoder runs. The pairs not yet
+    /// in the memo go through each classifier as one batch (one encoder pass for all candidates
+    /// of a lookup instead of one per candidate; batched logits equal single ones within 1e-4).
     public func probabilities(cached: [String], query: String) async -> [String: Double] {
         guard !cached.isEmpty else { return [:] }
         let verifier = self
-        return await Task.detached {
-            var out: [String: Double] = [:]
-            for c in cached where out[c] == nil {
-                if let p = verifier.probability(cached: c, query: query) { out[c] = p }
+        return await Task.detached { verifier.batchProbabilities(cached: cached, query: query) }.value
+    }
+
+    /// `probabilities` on the calling thread (benchmarks; callers on an actor use `probabilities`).
+    public func batchProbabilities(cached: [String], query: String) -> [String: Double] {
+        var out: [String: Double] = [:]
+        var todo: [String] = []
+        for c in cached where out[c] == nil && !todo.contains(c) {
+            if let known = memo?[Memo.key(cached: c, query: query)] { out[c] = known } else { todo.append(c) }
+        }
+        guard !todo.isEmpty else { return out }
+        var sums = [Double](repeating: 0, count: todo.count)
+        for classifier in classifiers {
+            guard let logits = try? classifier.logits(todo.map { ($0, query) }), logits.count == todo.count else {
+                // A pair the encoder rejects must not sink the others: one at a time, as before.
+                for c in todo { out[c] = probability(cached: c, query: query) }
+                return out
             }
-            return out
-        }.value
+            for (i, logit) in logits.enumerated() { sums[i] += Double(logit) }
+        }
+        for (c, sum) in zip(todo, sums) {
+            let p = 1 / (1 + exp(-sum / Double(classifiers.count)))
+            memo?.store(p, for: Memo.key(cached: c, query: query))
+            out[c] = p
+        }
+        return out
     }
 
     /// A finding when the pair is judged different (or cannot be judged: never reuse blindly).

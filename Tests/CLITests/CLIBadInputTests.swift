@@ -47,6 +47,11 @@ import TestSupport
         let outcome = try CLIRunner.run(["generate", "--prompt", "hi", "--max-tokens", "0"])
         #expect(outcome.status != 0)
         #expect(outcome.stderr.contains("max-tokens"))
+        for bad in [["--candidates", "0"], ["--candidates", "1,x"], ["--runs", "0"], ["--threads", "0"]] {
+            let verifier = try CLIRunner.run(["bench", "verifier"] + bad)
+            #expect(verifier.status != 0 && !verifier.stderr.contains("Program crashed"), "\(bad): \(verifier.stderr)")
+            #expect(verifier.stderr.contains(bad[0].dropFirst(2)), "\(bad): \(verifier.stderr)")
+        }
     }
 }
 

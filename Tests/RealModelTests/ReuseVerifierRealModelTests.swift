@@ -77,6 +77,26 @@ import Testing
         #expect(single.classifiers.count == 1 && verifier.digest.contains(single.digest))
     }
 
+    /// A lookup's candidates are scored as one batch per classifier: the same probabilities as one
+    /// pair at a time, duplicates scored once, and the memo filled for the lookup's own veto calls.
+    @Test func batchedCandidatesMatchOneAtATime() async throws {
+        let loaded = try Self.verifier.get()
+        let memo = ReuseVerifier.Memo()
+        let verifier = ReuseVerifier(ensemble: loaded.classifiers[0], Array(loaded.classifiers.dropFirst()), memo: memo)
+        let query = "Who led the Norse raiders?"
+        let cached = ["Who was the Norse leader?", "When was the Duchy of Normandy founded?", "", "Who was the Norse leader?",
+                      String(repeating: "word ", count: 200)]
+        let batched = await verifier.probabilities(cached: cached, query: query)
+        #expect(batched.count == 4)
+        let plain = ReuseVerifier(ensemble: loaded.classifiers[0], Array(loaded.classifiers.dropFirst()))
+        for c in Set(cached) {
+            let one = try #require(plain.probability(cached: c, query: query))
+            #expect(abs((batched[c] ?? .nan) - one) < 1e-4, "\(c.prefix(30))")
+            // The memo answers the lookup's later veto without another encoder pass.
+            #expect(memo[ReuseVerifier.Memo.key(cached: c, query: query)] == batched[c])
+        }
+    }
+
     @Test func pairsAreLaidOutLikeHuggingFace() throws {
         let c = try Self.verifier.get().classifier
         let (ids, start) = c.pairTokens("Who sold it?", "who bought it")
