@@ -133,7 +133,7 @@ struct UpCommand: AsyncParsableCommand {
           try it:
             curl -s \(url)/v1/completions -H 'Content-Type: application/json' \\
               -d '{"model": "likes-paris", "prompt": "The capital of France is", "max_tokens": 8}'
-          question answering with the summary cache (ask twice, or a paraphrase, and see "hit"):
+          question answering with the summary cache (ask again and see "hit"; a rewording hits only when the reuse verifier is sure it asks the same):
             curl -s \(url)/v1/qa -H 'Content-Type: application/json' \\
               -d '{"question": "Who led the Norse raiders?", "documents": [{"id": "normans", "text": "The Normans descended from Norse raiders led by Rollo, who swore fealty to King Charles III."}]}'
         Press Ctrl-C to stop.

@@ -56,7 +56,7 @@ public struct ReuseVerifier: Sendable {
 
     /// The serving default: the lowest P(same) whose near-miss false-hit rate is ≤ 2% over all
     /// three question sets pooled (dev, test and fresh families: 8 of 372 false hits at 0.90,
-    /// 5 of 372 = 1.3% at 0.94, 31–34% of summary tokens saved). `eval qa` recommends 0.80 on dev
+    /// 5 of 372 = 1.3% at 0.94, 31–35% of summary tokens saved). `eval qa` recommends 0.80 on dev
     /// alone (53.5% saved at 0.8%), but 0.80 served 5.8% and 9.2% of the test and fresh
     /// near-misses, and 0.90 (the default until the fresh families were run) served 3.3% of the
     /// fresh ones. docs/qa-pipeline.md, "Fresh families".
@@ -68,7 +68,10 @@ public struct ReuseVerifier: Sendable {
     public static let defaultSimilarityFloor: Float = 0.4
 
     /// P(same information need) for (cached, query); nil when the classifier cannot run on them.
+    /// The same question asked again (`isRepeat`) is 1 without running the classifiers: they were
+    /// trained on pairs of different wordings and give an exact repeat as little as 0.6.
     public func probability(cached: String, query: String) -> Double? {
+        if Self.isRepeat(cached, query) { return 1 }
         guard let memo else { return compute(cached: cached, query: query) }
         return memo.value(Memo.key(cached: cached, query: query)) { compute(cached: cached, query: query) }
     }
@@ -97,7 +100,9 @@ public struct ReuseVerifier: Sendable {
         var out: [String: Double] = [:]
         var todo: [String] = []
         for c in cached where out[c] == nil && !todo.contains(c) {
-            if let known = memo?[Memo.key(cached: c, query: query)] { out[c] = known } else { todo.append(c) }
+            if Self.isRepeat(c, query) {
+                out[c] = 1
+            } else if let known = memo?[Memo.key(cached: c, query: query)] { out[c] = known } else { todo.append(c) }
         }
         guard !todo.isEmpty else { return out }
         var sums = [Double](repeating: 0, count: todo.count)
@@ -115,6 +120,16 @@ public struct ReuseVerifier: Sendable {
             out[c] = p
         }
         return out
+    }
+
+    /// The same question up to case, punctuation and spacing ("Who led the raiders?" and
+    /// "who led the raiders"): a repeat needs no judgement.
+    public static func isRepeat(_ a: String, _ b: String) -> Bool {
+        func words(_ s: String) -> [Substring] {
+            s.lowercased().split { !($0.isLetter || $0.isNumber) }
+        }
+        let wa = words(a)
+        return !wa.isEmpty && wa == words(b)
     }
 
     /// A finding when the pair is judged different (or cannot be judged: never reuse blindly).

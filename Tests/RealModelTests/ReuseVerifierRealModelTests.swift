@@ -79,17 +79,23 @@ import Testing
 
     /// A lookup's candidates are scored as one batch per classifier: the same probabilities as one
     /// pair at a time, duplicates scored once, and the memo filled for the lookup's own veto calls.
+    private func plain(_ v: ReuseVerifier) -> ReuseVerifier { ReuseVerifier(ensemble: v.classifiers[0], Array(v.classifiers.dropFirst())) }
+
     @Test func batchedCandidatesMatchOneAtATime() async throws {
         let loaded = try Self.verifier.get()
         let memo = ReuseVerifier.Memo()
         let verifier = ReuseVerifier(ensemble: loaded.classifiers[0], Array(loaded.classifiers.dropFirst()), memo: memo)
         let query = "Who led the Norse raiders?"
         let cached = ["Who was the Norse leader?", "When was the Duchy of Normandy founded?", "", "Who was the Norse leader?",
-                      String(repeating: "word ", count: 200)]
+                      String(repeating: "word ", count: 200), "who led  the Norse raiders"]
         let batched = await verifier.probabilities(cached: cached, query: query)
-        #expect(batched.count == 4)
-        let plain = ReuseVerifier(ensemble: loaded.classifiers[0], Array(loaded.classifiers.dropFirst()))
-        for c in Set(cached) {
+        #expect(batched.count == 5)
+        // The question asked again is a repeat, whatever the classifiers would say.
+        #expect(batched["who led  the Norse raiders"] == 1)
+        #expect(verifier.probability(cached: query, query: query) == 1)
+        #expect(try #require(plain(verifier).probability(cached: "Who was the Norse leader?", query: query)) < 1)
+        let plain = plain(verifier)
+        for c in Set(cached) where !ReuseVerifier.isRepeat(c, query) {
             let one = try #require(plain.probability(cached: c, query: query))
             #expect(abs((batched[c] ?? .nan) - one) < 1e-4, "\(c.prefix(30))")
             // The memo answers the lookup's later veto without another encoder pass.
