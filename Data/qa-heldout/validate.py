@@ -47,7 +47,7 @@ def main():
 
 
 def validate(squad_path, folder, files, families_per_file, max_per_paragraph, extra=None):
-    """Checks `files` ((name, article, id prefix, first id[, family count]) under `folder`); `extra(rec, qas,
+    """Checks `files` ((name, article or None for any, id prefix, first id[, family count]) under `folder`); `extra(rec, qas,
     err_at)` adds checks per family (`err_at(msg)` records a problem there, for example a
     near-miss question id). Prints a summary; returns the exit status."""
     with open(squad_path, encoding="utf-8") as f:
@@ -70,8 +70,9 @@ def validate(squad_path, folder, files, families_per_file, max_per_paragraph, ex
         if not os.path.exists(path):
             err(fname, "missing file")
             continue
+        # title None: the file's families may be on any article of the SQuAD file.
         art = articles.get(title)
-        if art is None:
+        if title is not None and art is None:
             err(fname, "article %r not in SQuAD file" % title)
             continue
         mix = collections.Counter()
@@ -100,13 +101,18 @@ def validate(squad_path, folder, files, families_per_file, max_per_paragraph, ex
                 if fid in seen_ids:
                     err(where, "duplicate family_id")
                 seen_ids.add(fid)
-                if rec["article"] != title:
+                if title is None:
+                    art = articles.get(rec["article"])
+                    if art is None:
+                        err(where, "article %r not in SQuAD file" % rec["article"])
+                        continue
+                elif rec["article"] != title:
                     err(where, "article %r != %r" % (rec["article"], title))
                 pi = rec["paragraph_index"]
                 if not isinstance(pi, int) or not 0 <= pi < len(art["paragraphs"]):
                     err(where, "paragraph_index out of range")
                     continue
-                per_par[pi] += 1
+                per_par[(rec["article"], pi)] += 1
                 para = art["paragraphs"][pi]
                 ctx = para["context"]
                 qas = {q["id"]: q for q in para["qas"]}
@@ -193,7 +199,8 @@ def validate(squad_path, folder, files, families_per_file, max_per_paragraph, ex
                     mix[(src, nm["answerable"])] += 1
         if n_lines != expected:
             err(fname, "%d families, expected %d" % (n_lines, expected))
-        per_par_by_article[title].update(per_par)
+        for (article, pi), c in per_par.items():
+            per_par_by_article[article][pi] += c
         totals.update(mix)
         print("%s: %d families over %d paragraphs; near-misses squad-unanswerable=%d "
               "squad-answerable=%d written-answerable=%d" % (
