@@ -42,12 +42,8 @@ test = load("test_validate", os.path.join(HERE, "..", "qa-test", "validate.py"))
 def main():
     squad_path = sys.argv[1] if len(sys.argv) > 1 else os.environ.get(
         "SQUAD2_DEV_SUBSET", os.path.join(SHARED, "squad2-dev-subset.json"))
-    ids, texts = test.dev_questions(os.environ.get("DEV_FAMILIES", os.path.join(SHARED, "paraphrase-families-dev.jsonl")))
-    for name, *_ in test.FILES:
-        more_ids, more_texts = test.dev_questions(os.path.join(HERE, "..", "qa-test", name))
-        ids |= more_ids
-        texts |= more_texts
-
+    ids, texts = test.family_questions(os.environ.get("DEV_FAMILIES", os.path.join(SHARED, "paraphrase-families-dev.jsonl")),
+                                       *(os.path.join(HERE, "..", "qa-test", name) for name, *_ in test.FILES))
     unseen = test.unused_check(ids, texts, "the dev or test families")
     return heldout.validate(squad_path, HERE, FILES, {}, MAX_PER_PARAGRAPH, extra=unseen)
 

@@ -75,13 +75,9 @@ def main():
     span_errors = check_spans(squad)
     for e in span_errors:
         print("  " + e)
-    ids, texts = set(), set()
-    for path in [os.path.join(HERE, "..", "..", "..", "shared", "data", "qa", "paraphrase-families-dev.jsonl")] + \
-            glob.glob(os.path.join(HERE, "..", "qa-test", "*.jsonl")) + glob.glob(os.path.join(HERE, "..", "qa-fresh", "*.jsonl")):
-        if os.path.exists(path):
-            more_ids, more_texts = test.dev_questions(path)
-            ids |= more_ids
-            texts |= more_texts
+    used = [os.path.join(HERE, "..", "..", "..", "shared", "data", "qa", "paraphrase-families-dev.jsonl")]
+    used += glob.glob(os.path.join(HERE, "..", "qa-test", "*.jsonl")) + glob.glob(os.path.join(HERE, "..", "qa-fresh", "*.jsonl"))
+    ids, texts = test.family_questions(*(p for p in used if os.path.exists(p)))
     unseen = test.unused_check(ids, texts, "the dev, test or fresh families")
     status = 0 if not span_errors else 1
     status |= heldout.validate(SQUAD, HERE, FILES, {}, MAX_PER_PARAGRAPH, extra=unseen)

@@ -35,20 +35,21 @@ def norm(text):
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-def dev_questions(path):
-    """(question ids, normalised texts) the dev families use."""
+def family_questions(*paths):
+    """(question ids, normalised texts) the families in `paths` use."""
     ids, texts = set(), set()
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if not line.strip():
-                continue
-            d = json.loads(line)
-            ids.add(d["question_id"])
-            texts.update(norm(t) for t in [d["question"]] + d["paraphrases"])
-            for nm in d["near_misses"]:
-                texts.add(norm(nm["question"]))
-                if "question_id" in nm:
-                    ids.add(nm["question_id"])
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                d = json.loads(line)
+                ids.add(d["question_id"])
+                texts.update(norm(t) for t in [d["question"]] + d["paraphrases"])
+                for nm in d["near_misses"]:
+                    texts.add(norm(nm["question"]))
+                    if "question_id" in nm:
+                        ids.add(nm["question_id"])
     return ids, texts
 
 
@@ -72,7 +73,7 @@ def unused_check(ids, texts, what):
 def main():
     squad_path = sys.argv[1] if len(sys.argv) > 1 else os.environ.get(
         "SQUAD2_DEV_SUBSET", os.path.join(SHARED, "squad2-dev-subset.json"))
-    dev_ids, dev_texts = dev_questions(os.environ.get("DEV_FAMILIES", os.path.join(SHARED, "paraphrase-families-dev.jsonl")))
+    dev_ids, dev_texts = family_questions(os.environ.get("DEV_FAMILIES", os.path.join(SHARED, "paraphrase-families-dev.jsonl")))
 
     not_dev = unused_check(dev_ids, dev_texts, "the dev families")
     return heldout.validate(squad_path, HERE, FILES, FAMILIES_PER_FILE, MAX_PER_PARAGRAPH, extra=not_dev)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import QAPipeline
 
@@ -46,7 +47,6 @@ struct BenchVerifierCommand: ParsableCommand {
             throw CLIError("cannot load the verifier over \(dir): \(error) (run `loraserve models fetch all-MiniLM-L6-v2`)")
         }
         let clock = ContinuousClock()
-        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
         var rows: [Row] = []
         for k in parsedCandidates {
             if !json { Console.progress("\(k) candidates a lookup: \(runs) timed passes of \(Self.queries.count) lookups, each way …") }
@@ -58,15 +58,15 @@ struct BenchVerifierCommand: ParsableCommand {
             for _ in 0..<runs {
                 var t = clock.now
                 let one = lookups.map { q, cs in cs.map { verifier.probability(cached: $0, query: q) ?? .nan } }
-                single.append(seconds(clock.now - t))
+                single.append((clock.now - t).seconds)
                 t = clock.now
                 let all = lookups.map { verifier.batchProbabilities(cached: $0.1, query: $0.0) }
-                batched.append(seconds(clock.now - t))
+                batched.append((clock.now - t).seconds)
                 for ((_, cs), (ps, table)) in zip(lookups, zip(one, all)) {
                     for (c, p) in zip(cs, ps) { maxDifference = max(maxDifference, abs(p - (table[c] ?? .infinity))) }
                 }
             }
-            let perLookup = { (xs: [Double]) in 1000 * xs.sorted()[xs.count / 2] / Double(lookups.count) }
+            let perLookup = { (xs: [Double]) in 1000 * EngineBenchmark.median(xs) / Double(lookups.count) }
             rows.append(Row(candidates: k, singleMsPerLookup: perLookup(single), batchedMsPerLookup: perLookup(batched),
                             speedup: perLookup(single) / max(perLookup(batched), 1e-9), maxProbabilityDifference: maxDifference))
         }

@@ -182,7 +182,7 @@ struct CacheCalibrateCommand: AsyncParsableCommand {
             print(String(format: "%9.2f %5d %5d %6d %10.3f %7.3f %15.3f", p.threshold, p.hits, p.trueHits, p.falseHits,
                          p.precision, p.recall, p.falseHitRate) + mark)
         }
-        let ci = WilsonInterval(successes: report.recommended.falseHits, trials: report.recommended.negatives)
+        let ci = report.recommended.falseHitRateInterval
         print(String(format: "recommended threshold %.2f (false-hit rate %.3f <= %.3f, 95%% interval %.3f-%.3f; recall %.3f)", report.recommended.threshold,
                      report.recommended.falseHitRate, targetFalseHitRate, ci.lower, ci.upper, report.recommended.recall))
         if let candidateFloor {
@@ -199,7 +199,7 @@ struct CacheCalibrateCommand: AsyncParsableCommand {
             init(_ p: ThresholdPoint) {
                 threshold = p.threshold; hits = p.hits; true_hits = p.trueHits; false_hits = p.falseHits
                 precision = p.precision; recall = p.recall; false_hit_rate = p.falseHitRate
-                false_hit_rate_interval = WilsonInterval(successes: p.falseHits, trials: p.negatives)
+                false_hit_rate_interval = p.falseHitRateInterval
             }
         }
         let pairs: Int, positives: Int, negatives: Int, used_guards: Bool, target_false_hit_rate: Double

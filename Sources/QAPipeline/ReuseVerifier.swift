@@ -77,12 +77,18 @@ public struct ReuseVerifier: Sendable {
     }
 
     func compute(cached: String, query: String) -> Double? {
-        var sum = 0.0
-        for c in classifiers {
-            guard let logit = try? c.logits([(cached, query)]).first else { return nil }
-            sum += Double(logit)
+        compute(cached: [cached], query: query)?.first
+    }
+
+    /// The ensemble's P(same) for each of `cached` against `query`: one batch per classifier, the
+    /// logistic of the mean logit. Nil when a classifier rejects the batch.
+    func compute(cached: [String], query: String) -> [Double]? {
+        var sums = [Double](repeating: 0, count: cached.count)
+        for classifier in classifiers {
+            guard let logits = try? classifier.logits(cached.map { ($0, query) }), logits.count == cached.count else { return nil }
+            for (i, logit) in logits.enumerated() { sums[i] += Double(logit) }
         }
-        return 1 / (1 + exp(-sum / Double(classifiers.count)))
+        return sums.map { 1 / (1 + exp(-$0 / Double(classifiers.count))) }
     }
 
     /// P(same) of `query` against each of `cached`, computed off the caller's actor (a detached
@@ -105,17 +111,12 @@ public struct ReuseVerifier: Sendable {
             } else if let known = memo?[Memo.key(cached: c, query: query)] { out[c] = known } else { todo.append(c) }
         }
         guard !todo.isEmpty else { return out }
-        var sums = [Double](repeating: 0, count: todo.count)
-        for classifier in classifiers {
-            guard let logits = try? classifier.logits(todo.map { ($0, query) }), logits.count == todo.count else {
-                // A pair the encoder rejects must not sink the others: one at a time, as before.
-                for c in todo { out[c] = probability(cached: c, query: query) }
-                return out
-            }
-            for (i, logit) in logits.enumerated() { sums[i] += Double(logit) }
+        guard let batch = compute(cached: todo, query: query) else {
+            // A pair the encoder rejects must not sink the others: one at a time.
+            for c in todo { out[c] = probability(cached: c, query: query) }
+            return out
         }
-        for (c, sum) in zip(todo, sums) {
-            let p = 1 / (1 + exp(-sum / Double(classifiers.count)))
+        for (c, p) in zip(todo, batch) {
             memo?.store(p, for: Memo.key(cached: c, query: query))
             out[c] = p
         }

@@ -33,6 +33,8 @@ public struct ThresholdPoint: Sendable, Codable, Equatable {
     /// falseHits / negatives: the share of different-answer questions (near-misses) that would be
     /// served a wrong summary. This is the rate the issue bounds (≤ 2% on near-misses).
     public var falseHitRate: Double { negatives == 0 ? 0 : Double(falseHits) / Double(negatives) }
+    /// 95% Wilson interval of `falseHitRate`.
+    public var falseHitRateInterval: WilsonInterval { WilsonInterval(successes: falseHits, trials: negatives) }
     /// falseHits / hits = 1 − precision: the share of hits that are wrong.
     public var falseDiscoveryRate: Double { hits == 0 ? 0 : Double(falseHits) / Double(hits) }
 }
