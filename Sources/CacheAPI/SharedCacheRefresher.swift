@@ -39,7 +39,11 @@ public actor SharedCacheRefresher {
     public func refresh() async throws -> SummaryCachePolicy.MergeOutcome {
         let changes = try await store.loadSince(updatedAfter: watermark - Self.overlapSeconds)
         for inv in changes.invalidations where applied[inv.id] == nil {
-            forgotten += await cache.forget(tenant: inv.tenant, documentID: inv.documentID, createdBefore: inv.at)
+            if let entries = inv.deletedEntries {
+                forgotten += await cache.forget(tenant: inv.tenant, documentID: inv.documentID, entries: entries)
+            } else {
+                forgotten += await cache.forget(tenant: inv.tenant, documentID: inv.documentID, createdBefore: inv.at)
+            }
             applied[inv.id] = inv.at
         }
         applied = applied.filter { $0.value >= watermark - 2 * Self.overlapSeconds }

@@ -40,11 +40,20 @@ public struct DocumentInvalidation: Sendable, Equatable, Hashable {
     public var documentID: DocumentID
     /// Store clock, seconds since 1970.
     public var at: Double
+    /// The store rows it deleted (nil when the writer did not record them: a store written before
+    /// schema version 4).
+    public var deletedRows: [Int64]?
+    /// Those rows under the reading controller's entry ids, for the ones it had loaded or written
+    /// (nil with `deletedRows`): exactly the in-memory entries to drop, whatever the clocks say.
+    public var deletedEntries: [EntryID]?
 
-    public init(id: Int64, tenant: TenantID, documentID: DocumentID, at: Double) {
+    public init(id: Int64, tenant: TenantID, documentID: DocumentID, at: Double, deletedRows: [Int64]? = nil,
+                deletedEntries: [EntryID]? = nil) {
         self.id = id
         self.tenant = tenant
         self.documentID = documentID
         self.at = at
+        self.deletedRows = deletedRows
+        self.deletedEntries = deletedEntries
     }
 }

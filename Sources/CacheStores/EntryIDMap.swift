@@ -32,6 +32,9 @@ package struct EntryIDMap: Sendable {
     /// The row of a bound policy id.
     package func row(of id: EntryID) -> Int64? { rowOf[id] }
 
+    /// The policy id a row is bound to, if any.
+    package func policyID(ofRow row: Int64) -> EntryID? { policyOf[row] }
+
     /// The row a `.persist(entry)` must overwrite, or nil when it is a new row. Drops the
     /// binding when the policy reused the id for another entry.
     package mutating func rowForPut(_ entry: CacheEntry) -> Int64? {

@@ -56,6 +56,11 @@ enum PostgresSchema {
             """,
             "CREATE INDEX loraserve_document_invalidations_by_time ON loraserve_document_invalidations (invalidated_at)",
         ]),
+        // The rows each invalidation deleted, so the other controllers drop exactly those entries
+        // instead of comparing their own clocks with the database's (NULL: written before this).
+        (4, "invalidation_deleted_rows", [
+            "ALTER TABLE loraserve_document_invalidations ADD COLUMN deleted_rows BIGINT[]",
+        ]),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -141,16 +141,24 @@ public actor PostgresSummaryStore: DurableSummaryStore {
     public func loadSince(updatedAfter: Double) async throws -> StoreChanges {
         try await serialized {
             let writer = writerID
-            let invalidations = try await client.withConnection { conn in
+            var invalidations = try await client.withConnection { conn in
                 var out: [DocumentInvalidation] = []
                 let rows = try await conn.query("""
-                    SELECT id, tenant, document_id, invalidated_at FROM loraserve_document_invalidations
+                    SELECT id, tenant, document_id, invalidated_at, deleted_rows FROM loraserve_document_invalidations
                     WHERE invalidated_at > \(updatedAfter) AND writer <> \(writer) ORDER BY invalidated_at, id
                     """, logger: logger)
-                for try await (id, tenant, document, at) in rows.decode((Int64, String, String, Double).self) {
-                    out.append(DocumentInvalidation(id: id, tenant: TenantID(tenant), documentID: DocumentID(document), at: at))
+                for try await (id, tenant, document, at, deleted) in rows.decode((Int64, String, String, Double, [Int64]?).self) {
+                    out.append(DocumentInvalidation(id: id, tenant: TenantID(tenant), documentID: DocumentID(document), at: at,
+                                                    deletedRows: deleted))
                 }
                 return out
+            }
+            // The deleted rows this controller knows, under its policy ids (rows it never loaded
+            // are not in its memory either); they are gone, so their bindings go too.
+            for (i, inv) in invalidations.enumerated() {
+                guard let rows = inv.deletedRows else { continue }
+                invalidations[i].deletedEntries = rows.compactMap { ids.policyID(ofRow: $0) }
+                for row in rows { ids.unbind(row: row) }
             }
             let rows = try await select("""
                 SELECT \(unescaped: PostgresSchema.selectColumns) FROM loraserve_summary_entries
@@ -191,8 +199,8 @@ public actor PostgresSummaryStore: DurableSummaryStore {
                 var out: [Int64] = []
                 for try await id in rows.decode(Int64.self) { out.append(id) }
                 _ = try await conn.query("""
-                    INSERT INTO loraserve_document_invalidations (tenant, document_id, writer, invalidated_at)
-                    VALUES (\(tenant.rawValue), \(documentID.rawValue), \(writer), \(unescaped: PostgresSchema.nowSQL))
+                    INSERT INTO loraserve_document_invalidations (tenant, document_id, writer, invalidated_at, deleted_rows)
+                    VALUES (\(tenant.rawValue), \(documentID.rawValue), \(writer), \(unescaped: PostgresSchema.nowSQL), \(out))
                     """, logger: logger)
                 // The log only has to outlive the polling of running controllers (a restart reads the rows).
                 _ = try await conn.query("""

@@ -118,9 +118,14 @@ public actor LocalSummaryCache: SummaryCacheBackend {
             // Score the candidates off this actor (the encoder takes milliseconds a pair; other
             // lookups and stores proceed meanwhile). A candidate that appeared during the await is
             // scored inline.
-            let candidates = try policy.verificationCandidates(tenant: tenant, document: document, fingerprint: fingerprint,
-                                                               query: query, vector: vector, now: now)
-            let known = await v.probabilities(cached: candidates, query: query)
+            let candidates = try policy.verificationCandidateEntries(tenant: tenant, document: document,
+                                                                     fingerprint: fingerprint, query: query, vector: vector, now: now)
+            // A verifier that reads evidence gets each cached question's closest document unit.
+            var evidence: [String: String] = [:]
+            if v.readsEvidence, let focus {
+                for e in candidates { evidence[e.queryText] = focus.closestUnit(e.queryVector) }
+            }
+            let known = await v.probabilities(cached: candidates.map(\.queryText), query: query, evidence: evidence)
             verify = { cached in v.veto(cached: cached, query: query, known: known[cached]) }
         }
         let outcome = try policy.lookup(tenant: tenant, document: document, fingerprint: fingerprint,
@@ -137,18 +142,30 @@ public actor LocalSummaryCache: SummaryCacheBackend {
     }
 
     public func invalidate(tenant: TenantID, documentID: DocumentID) async throws {
-        try await store.apply(policy.invalidate(tenant: tenant, documentID: documentID))
-        // A shared store also holds other writers' rows of the document, and records the
-        // invalidation for them; a private one has nothing left to delete.
+        // The store first: a shared one deletes every writer's rows of the document in one
+        // transaction and records which, so the other controllers drop exactly those entries
+        // (`forget(tenant:documentID:entries:)`). The policy's own deletes then find nothing left.
         try await store.delete(tenant: tenant, documentID: documentID)
+        try await store.apply(policy.invalidate(tenant: tenant, documentID: documentID))
     }
 
     /// Drops the in-memory entries of a document another writer of a shared store invalidated at
     /// `time` (entries created later are newer summaries and stay). The rows are already gone from
     /// the store, so nothing is written. Returns how many entries were dropped.
+    /// Compares this controller's clock with the store's: only for invalidations recorded without
+    /// their rows (`forget(tenant:documentID:entries:)` is exact).
     @discardableResult
     public func forget(tenant: TenantID, documentID: DocumentID, createdBefore time: Double) -> Int {
         policy.invalidate { $0.tenant == tenant && $0.document.documentID == documentID && $0.createdAt <= time }.count
+    }
+
+    /// Drops the in-memory entries `entries` of a document another writer invalidated: the rows
+    /// its invalidation deleted. No clock is compared, so a skewed controller clock neither keeps
+    /// a stale entry nor drops a summary stored after the invalidation. Nothing is written.
+    @discardableResult
+    public func forget(tenant: TenantID, documentID: DocumentID, entries: [EntryID]) -> Int {
+        let ids = Set(entries)
+        return policy.invalidate { ids.contains($0.id) && $0.tenant == tenant && $0.document.documentID == documentID }.count
     }
 
     public var stats: CacheStats { policy.stats }

@@ -100,6 +100,51 @@ import Testing
         }
     }
 
+    /// Invalidations name the rows they deleted, so a controller whose clock is off from the
+    /// database's still drops exactly its copies of those rows: far ahead, it does not keep a
+    /// stale summary (comparing clocks kept it); far behind, it keeps a summary stored after the
+    /// invalidation (comparing clocks dropped it).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["LORASERVE_TEST_POSTGRES_API_URL"] != nil))
+    func invalidationsIgnoreControllerClockSkew() async throws {
+        let url = try #require(ProcessInfo.processInfo.environment["LORASERVE_TEST_POSTGRES_API_URL"])
+        let tenant = TenantID("acme")
+        let doc = DocumentKey(documentID: DocumentID("skew-\(UInt32.random(in: 0...UInt32.max))"), version: "v1")
+        let fp = Fx.embedder.fingerprint
+        let question = "Who led the Normans in the 10th century?"
+        let vector = try await Fx.embedder.embed([question])[0]
+        var config = CacheConfig()
+        config.similarityThreshold = 0.5
+        let settings = config
+        try await PostgresSummaryStore.withClient(try PostgresConnectionSettings.configuration(url: url)) { client in
+            let other = try await PostgresSummaryStore(client: client)
+            for (clock, staleIsDropped) in [(Date().timeIntervalSince1970 + 1e6, true), (1000.0, false)] {
+                let mine = try await PostgresSummaryStore(client: client)
+                let cache = try LocalSummaryCache(config: settings, store: mine)
+                let initial = try await mine.loadSince(updatedAfter: 0)
+                try await cache.restore(initial.entries.filter { $0.document == doc }, now: clock)
+                let refresher = SharedCacheRefresher(cache: cache, store: mine, watermark: initial.watermark,
+                                                     alreadyApplied: initial.invalidations, clock: { clock + 1 })
+                if staleIsDropped {
+                    // Stored before the other controller invalidates the document: must go.
+                    try await cache.store(tenant: tenant, document: doc, fingerprint: fp, query: question, vector: vector,
+                                          summary: "stale", summaryTokenCost: 10, now: clock)
+                    try await other.delete(tenant: tenant, documentID: doc.documentID)
+                } else {
+                    // Stored after the invalidation (not yet polled): must stay.
+                    try await other.delete(tenant: tenant, documentID: doc.documentID)
+                    try await cache.store(tenant: tenant, document: doc, fingerprint: fp, query: question, vector: vector,
+                                          summary: "fresh", summaryTokenCost: 10, now: clock)
+                }
+                try await refresher.refresh()
+                let served = try await cache.lookup(tenant: tenant, document: doc, fingerprint: fp, query: question,
+                                                    vector: vector, now: clock + 2)
+                #expect(await refresher.forgotten == (staleIsDropped ? 1 : 0), "clock \(clock)")
+                #expect(served.hit?.summary == (staleIsDropped ? nil : "fresh"), "clock \(clock)")
+            }
+            try await other.delete(tenant: tenant, documentID: doc.documentID)
+        }
+    }
+
     /// Two controllers on one PostgreSQL database, both running: what one stores, the other
     /// serves after its next poll (no restart), still only to the same tenant; what a third
     /// invalidates, it stops serving after its next poll.

@@ -19,20 +19,21 @@ struct PostgresSummaryStoreTests {
 
     @Test func migrationsAreVersionedAndIdempotent() async throws {
         try await PostgresTestServer.withStores(2) { stores in
-            #expect(try await stores[0].schemaVersion() == 3)
+            #expect(try await stores[0].schemaVersion() == 4)
             try await PostgresSummaryStore.migrate(client: stores[0].client)
-            #expect(try await stores[1].schemaVersion() == 3)
+            #expect(try await stores[1].schemaVersion() == 4)
             let rows = try await stores[0].client.query("SELECT version, name FROM loraserve_schema_migrations ORDER BY version")
             var applied: [String] = []
             for try await (v, name) in rows.decode((Int, String).self) { applied.append("\(v):\(name)") }
-            #expect(applied == ["1:create_summary_entries", "2:document_and_change_indexes", "3:document_invalidations"])
+            #expect(applied == ["1:create_summary_entries", "2:document_and_change_indexes", "3:document_invalidations",
+                               "4:invalidation_deleted_rows"])
         }
     }
 
     @Test func refusesNewerSchema() async throws {
         try await PostgresTestServer.withStores(1) { stores in
-            try await stores[0].client.query("INSERT INTO loraserve_schema_migrations (version, name) VALUES (4, 'future')")
-            await #expect(throws: CacheStoreError.schemaTooNew(found: 4, known: 3)) {
+            try await stores[0].client.query("INSERT INTO loraserve_schema_migrations (version, name) VALUES (5, 'future')")
+            await #expect(throws: CacheStoreError.schemaTooNew(found: 5, known: 4)) {
                 try await PostgresSummaryStore.migrate(client: stores[0].client)
             }
         }
@@ -53,6 +54,30 @@ struct PostgresSummaryStoreTests {
             #expect(seenByB.invalidations.map(\.tenant) == [doc.tenant])
             #expect(seenByB.watermark >= (seenByB.invalidations.first?.at ?? .infinity))
             #expect(try await a.loadSince(updatedAfter: 0).invalidations.isEmpty, "its own invalidation is not echoed")
+            // The record names the deleted row, which B knows under the id it loaded it with.
+            let inv = try #require(seenByB.invalidations.first)
+            #expect(inv.deletedRows?.count == 1 && inv.deletedEntries == [doc.id])
+            // Seen again (overlapping polls): the row is unbound now, so nothing maps twice.
+            #expect(try await b.loadSince(updatedAfter: 0).invalidations.first?.deletedEntries == [])
+        }
+    }
+
+    /// A row B never loaded is not in its memory: the invalidation maps to no entry of B's. A
+    /// record written before schema version 4 (no rows) leaves B to compare clocks.
+    @Test func invalidatedRowsMapOnlyToWhatTheReaderKnows() async throws {
+        try await PostgresTestServer.withStores(2) { stores in
+            let a = stores[0], b = stores[1]
+            try await a.apply([.persist(StoreFixtures.entry(1, query: "A asks?"))])
+            let e = StoreFixtures.entry(1, query: "A asks?")
+            #expect(try await a.delete(tenant: e.tenant, documentID: e.document.documentID) == 1)
+            let seen = try await b.loadSince(updatedAfter: 0).invalidations
+            #expect(seen.count == 1 && seen.first?.deletedRows?.count == 1 && seen.first?.deletedEntries == [])
+            try await a.client.query("""
+                INSERT INTO loraserve_document_invalidations (tenant, document_id, writer, invalidated_at)
+                VALUES ('old', 'doc', 'an-older-controller', extract(epoch from clock_timestamp())::double precision)
+                """)
+            let old = try #require(try await b.loadSince(updatedAfter: 0).invalidations.first { $0.tenant == TenantID("old") })
+            #expect(old.deletedRows == nil && old.deletedEntries == nil)
         }
     }
 
