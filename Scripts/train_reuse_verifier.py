@@ -37,7 +37,7 @@ Requires (not in CI): torch, transformers, peft, safetensors, numpy. Usage:
       --out Sources/QAPipeline/Resources/reuse-verifier.safetensors \
       --golden Tests/RealModelTests/Golden/reuse-verifier.json
 """
-import argparse, hashlib, itertools, json, os, platform, random, re, sys, time
+import argparse, copy, hashlib, itertools, json, os, platform, random, re, sys, time
 
 import numpy as np
 import torch
@@ -47,6 +47,9 @@ import safetensors
 from safetensors.torch import save_file
 from transformers import AutoTokenizer, AutoModel
 from peft import LoraConfig, get_peft_model
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import verifier_evidence  # noqa: E402
 
 MODULES = ["attention.self.query", "attention.self.key", "attention.self.value",
            "attention.output.dense", "intermediate.dense", "output.dense"]
@@ -67,6 +70,13 @@ GOLDEN_PAIRS = [
     ("What is 3.14 rounded?", "What is pi to two decimals?"),
 ]
 
+# A passage for the evidence-layout golden logits (each pair's evidence is its unit closest to a).
+GOLDEN_PASSAGE = ("The Normans were descended from Norse raiders led by Rollo, who swore fealty to King Charles III. "
+                  "The Duchy of Normandy was founded by the treaty of Saint-Clair-sur-Epte in 911. "
+                  "Complexity theory measures the time and space an algorithm uses; big O notation hides constant factors. "
+                  "Tokyo has a population of about 14 million, and the café is on the corner. "
+                  "Pi is approximately 3.14.")
+
 
 def families(paths):
     for p in paths:
@@ -86,13 +96,14 @@ def family_pairs(fams, rng=None):
     pos, neg = [], []
     for f in fams:
         same = [f["question"]] + f["paraphrases"]
-        pos += list(itertools.permutations(same, 2))
+        ctx = f.get("_ctx")
+        pos += [(a, b, ctx) for a, b in itertools.permutations(same, 2)]
         for n in f["near_misses"]:
             for a in same:
                 if rng is None:
-                    neg += [(a, n["question"]), (n["question"], a)]
+                    neg += [(a, n["question"], ctx), (n["question"], a, ctx)]
                 else:
-                    neg.append((a, n["question"]) if rng.random() < 0.5 else (n["question"], a))
+                    neg.append((a, n["question"], ctx) if rng.random() < 0.5 else (n["question"], a, ctx))
     return pos, neg
 
 
@@ -108,7 +119,7 @@ def partition_negatives(fams, rng, cap):
         nms = f["near_misses"]
         for x, y in itertools.permutations(nms, 2):
             if x["question"] != y["question"] and not answers(x["answers"]) & answers(y["answers"]):
-                out.append((x["question"], y["question"]))
+                out.append((x["question"], y["question"], f.get("_ctx")))
     by_par = {}
     for f in fams:
         by_par.setdefault((f["article"], f["paragraph_index"]), []).append(f)
@@ -119,7 +130,7 @@ def partition_negatives(fams, rng, cap):
             qs_f = [f["question"]] + f["paraphrases"]
             qs_g = [g["question"]] + g["paraphrases"] + [n["question"] for n in g["near_misses"]
                                                           if not answers(n["answers"]) & answers(f["answers"])]
-            cross += [(a, b) for a in qs_f for b in qs_g if a != b]
+            cross += [(a, b, f.get("_ctx")) for a in qs_f for b in qs_g if a != b]
     rng.shuffle(cross)
     return out + cross[:cap]
 
@@ -129,15 +140,32 @@ def as_partition_family(f):
     per topic; a near-miss's `answer` null = unanswerable)."""
     def answers(a):
         return [] if a is None else [a]
-    return {"article": "general:" + f["topic"], "paragraph_index": 0, "question": f["question"],
+    return {"article": "general:" + f["topic"], "paragraph_index": 0, "_ctx": f.get("_ctx"), "question": f["question"],
             "answers": answers(f["answer"]), "paraphrases": f["paraphrases"],
             "near_misses": [{"question": n["question"], "answers": answers(n["answer"])} for n in f["near_misses"]]}
 
 
+def with_contexts(fams, squad_path, general_paths):
+    """Each family gets its document as `_ctx`: the SQuAD paragraph it points into, or (general
+    topics) its topic's passage from the passages-*.jsonl next to its families file."""
+    paragraphs = {(a["title"], i): p["context"] for a in json.load(open(squad_path, encoding="utf-8"))["data"]
+                  for i, p in enumerate(a["paragraphs"])}
+    passages = {}
+    for path in general_paths:
+        ppath = os.path.join(os.path.dirname(path), os.path.basename(path).replace("families-", "passages-"))
+        for line in open(ppath, encoding="utf-8"):
+            if line.strip():
+                rec = json.loads(line)
+                passages[rec["topic"]] = rec["passage"]
+    for f in fams:
+        f["_ctx"] = passages[f["topic"]] if "topic" in f else paragraphs[(f["article"], f["paragraph_index"])]
+    return fams
+
+
 def make_pairs(paths, squad_path, seed, general=(), exclude_article=None, partition_cap=0, general_partition=False):
-    fams = [f for f in families(paths) if f["article"] != exclude_article]
+    fams = with_contexts([f for f in families(paths) if f["article"] != exclude_article], squad_path, [])
     pos, neg = family_pairs(fams)
-    general_fams = list(families(general))
+    general_fams = with_contexts(list(families(general)), squad_path, general)
     if partition_cap:
         # A general topic's families were written on one passage: in serving they would share a
         # cache partition, like the families of one SQuAD paragraph.
@@ -159,12 +187,12 @@ def make_pairs(paths, squad_path, seed, general=(), exclude_article=None, partit
             for q in imp:
                 if ans:
                     best = max(ans, key=lambda x: overlap(x["question"], q["question"]))
-                    mined += [(best["question"], q["question"]), (q["question"], best["question"])]
+                    mined += [(best["question"], q["question"], p["context"]), (q["question"], best["question"], p["context"])]
             for i, j in itertools.combinations(range(len(ans)), 2):
                 ti = {x["text"].lower() for x in ans[i]["answers"]}
                 tj = {x["text"].lower() for x in ans[j]["answers"]}
                 if not (ti & tj) and overlap(ans[i]["question"], ans[j]["question"]) > 0.15:
-                    mined.append((ans[i]["question"], ans[j]["question"]))
+                    mined.append((ans[i]["question"], ans[j]["question"], p["context"]))
             for q in ans[:3]:
                 toks = q["question"].split()
                 idx = [k for k, w in enumerate(toks) if re.sub(r"\W", "", w).lower() not in STOP and len(w) > 3]
@@ -175,7 +203,7 @@ def make_pairs(paths, squad_path, seed, general=(), exclude_article=None, partit
                     continue
                 swapped = toks[:]
                 swapped[k] = w + ("?" if toks[k].endswith("?") else "")
-                mined.append((q["question"], " ".join(swapped)))
+                mined.append((q["question"], " ".join(swapped), p["context"]))
     return pos, neg + mined, len(mined), len(gpos) + len(gneg), sorted(articles)
 
 
@@ -186,8 +214,8 @@ def recall_at(model, pos, neg, max_fhr=0.02):
         def scores(pairs):
             res = []
             for i in range(0, len(pairs), 64):
-                a, b = zip(*pairs[i:i + 64])
-                res += torch.sigmoid(model(a, b)).tolist()
+                a, b, e = zip(*pairs[i:i + 64])
+                res += torch.sigmoid(model(a, b, e)).tolist()
             return res
         sp, sn = scores(pos), sorted(scores(neg), reverse=True)
     allowed = int(max_fhr * len(sn))
@@ -196,15 +224,19 @@ def recall_at(model, pos, neg, max_fhr=0.02):
 
 
 class CrossEncoder(torch.nn.Module):
-    def __init__(self, model_dir, rank):
+    def __init__(self, model_dir, rank, evidence=False):
         super().__init__()
+        self.evidence = evidence
         self.tok = AutoTokenizer.from_pretrained(model_dir)
         cfg = LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.1, target_modules=["query", "key", "value", "dense"])
         self.enc = get_peft_model(AutoModel.from_pretrained(model_dir), cfg)
         self.head = torch.nn.Linear(384, 1)
 
-    def forward(self, a, b):
-        enc = self.tok(list(a), list(b), padding=True, truncation=True, max_length=128, return_tensors="pt")
+    def forward(self, a, b, e=None):
+        if self.evidence:
+            enc = verifier_evidence.batch(self.tok, list(zip(a, b, e)))
+        else:
+            enc = self.tok(list(a), list(b), padding=True, truncation=True, max_length=128, return_tensors="pt")
         h = self.enc(**enc).last_hidden_state
         m = enc["attention_mask"].unsqueeze(-1).float()
         v = torch.nn.functional.normalize((h * m).sum(1) / m.sum(1), dim=-1)
@@ -224,6 +256,9 @@ def export(model, rank, path, meta):
     tensors["lora_scale"] = torch.tensor([2.0 * rank / rank], dtype=torch.float32)
     tensors["head.weight"] = model.head.weight.detach().float().contiguous()
     tensors["head.bias"] = model.head.bias.detach().float().contiguous()
+    if model.evidence:
+        # Marks the [CLS] cached [SEP] new [SEP] evidence [SEP] layout (Scripts/verifier_evidence.py).
+        tensors["evidence_layout"] = torch.tensor([1.0], dtype=torch.float32)
     save_file(tensors, path, metadata=meta)
     # What Swift will load: the delta rounded to F16.
     with torch.no_grad():
@@ -248,6 +283,10 @@ def main():
     ap.add_argument("--partition-negatives", type=int, default=0,
                     help="also train on what shares a cache partition: near-miss vs near-miss of a family, and up to N "
                          "cross-family pairs of one paragraph with different answers")
+    ap.add_argument("--save-each-epoch", action="store_true", help="also export OUT.epochN after each epoch but the last")
+    ap.add_argument("--evidence", action="store_true",
+                    help="experiment E: read the document unit closest to the cached question as a third segment "
+                         "(Scripts/verifier_evidence.py)")
     ap.add_argument("--general-partition", action="store_true",
                     help="with --partition-negatives: also group the general-topic families by topic (one passage each)")
     args = ap.parse_args()
@@ -259,20 +298,26 @@ def main():
                                                      args.partition_negatives, args.general_partition)
     print(f"articles {articles}: {len(pos)} positive, {len(neg)} negative ({mined} mined from SQuAD, "
           f"{general} from {len(args.general)} general-topic files)", flush=True)
-    vpos, vneg = family_pairs([f for f in families(args.families) if f["article"] == args.validate_article])
+    vpos, vneg = family_pairs(with_contexts([f for f in families(args.families) if f["article"] == args.validate_article],
+                                            args.squad, []))
     if args.validate_article and not vpos:
         sys.exit(f"no families of {args.validate_article!r} to validate on")
-    model = CrossEncoder(args.model_dir, args.rank)
+    model = CrossEncoder(args.model_dir, args.rank, args.evidence)
+    if args.evidence:
+        picker = verifier_evidence.EvidencePicker(AutoTokenizer.from_pretrained(args.model_dir), AutoModel.from_pretrained(args.model_dir).eval())
+        t0 = time.time()
+        pos, neg, vpos, vneg = ([(a, b, picker.evidence(a, c)) for a, b, c in pairs] for pairs in (pos, neg, vpos, vneg))
+        print(f"evidence picked for {len(pos) + len(neg) + len(vpos) + len(vneg)} pairs in {time.time() - t0:.0f} s", flush=True)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
-    data = [(a, b, 1.0) for a, b in pos] + [(a, b, 0.0) for a, b in neg]
+    data = [(a, b, e, 1.0) for a, b, e in pos] + [(a, b, e, 0.0) for a, b, e in neg]
     weight = torch.tensor(len(neg) / len(pos))
     best, selection = None, []
     for epoch in range(args.epochs):
         model.train(); random.shuffle(data); t0 = time.time(); total = 0.0
         for i in range(0, len(data), 32):
             batch = data[i:i + 32]
-            a, b, y = zip(*batch)
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(model(a, b), torch.tensor(y), pos_weight=weight)
+            a, b, e, y = zip(*batch)
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(model(a, b, e), torch.tensor(y), pos_weight=weight)
             opt.zero_grad(); loss.backward(); opt.step(); total += loss.item()
         line = f"epoch {epoch + 1}: loss {total:.1f} ({time.time() - t0:.0f} s)"
         if vpos:
@@ -282,6 +327,9 @@ def main():
             if best is None or rec > best[0]:
                 best = (rec, epoch + 1, {k: v.detach().clone() for k, v in model.state_dict().items()})
         print(line, flush=True)
+        if args.save_each_epoch and epoch + 1 < args.epochs:
+            snapshot = copy.deepcopy(model).eval()
+            export(snapshot, args.rank, f"{args.out}.epoch{epoch + 1}", {"epochs": str(epoch + 1)})
     if best is not None:
         model.load_state_dict(best[2])
         print(f"selected epoch {best[1]} (validation recall {best[0]:.3f})", flush=True)
@@ -292,14 +340,18 @@ def main():
             "epochs": str(best[1] if best else args.epochs), "validation_article": args.validate_article or "",
             "validation": json.dumps(selection), "general_families": ",".join(os.path.basename(f) for f in args.general),
             "seed": str(args.seed), "training_articles": ",".join(articles),
-            "partition_negatives": str(args.partition_negatives), "general_partition": str(args.general_partition),
+            "partition_negatives": str(args.partition_negatives), "evidence": "top-unit" if args.evidence else "", "general_partition": str(args.general_partition),
             "families": ",".join(os.path.basename(f) for f in args.families), **versions}
     export(model, args.rank, args.out, meta)
+    golden_ev = [None] * len(GOLDEN_PAIRS)
+    if args.evidence:
+        golden_ev = [picker.evidence(a, GOLDEN_PASSAGE) for a, _ in GOLDEN_PAIRS]
     with torch.no_grad():
-        logits = model([a for a, _ in GOLDEN_PAIRS], [b for _, b in GOLDEN_PAIRS]).tolist()
+        logits = model([a for a, _ in GOLDEN_PAIRS], [b for _, b in GOLDEN_PAIRS], golden_ev).tolist()
     sha = hashlib.sha256(open(args.out, "rb").read()).hexdigest()
     golden = {"generator": "Scripts/train_reuse_verifier.py", "versions": versions, "verifier_sha256": sha,
-              "training": meta, "pairs": [{"a": a, "b": b, "logit": l} for (a, b), l in zip(GOLDEN_PAIRS, logits)]}
+              "training": meta, "pairs": [{"a": a, "b": b, "logit": l, **({"evidence": e} if e is not None else {})}
+                        for (a, b), l, e in zip(GOLDEN_PAIRS, logits, golden_ev)]}
     with open(args.golden, "w", encoding="utf-8") as fh:
         json.dump(golden, fh, ensure_ascii=False, indent=1)
     print(f"wrote {args.out} ({os.path.getsize(args.out)} bytes, sha256 {sha[:16]}…) and {args.golden}")

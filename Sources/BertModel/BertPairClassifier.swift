@@ -20,6 +20,11 @@ public final class BertPairClassifier: Sendable {
     public let maxPairLength: Int
     /// Base weights + delta + head (for fingerprints of anything that depends on the verdicts).
     public let digest: String
+    /// The classifier was trained to read a third text, the document sentence the cached question
+    /// was answered from (`evidenceTokens`; the file has an `evidence_layout` tensor).
+    public let readsEvidence: Bool
+    /// In the evidence layout, the two questions together get at most this many tokens.
+    public static let evidenceQuestionBudget = 60
 
     public init(base: SafetensorsFile, vocabulary: [String], config: BertConfig = .miniLML6v2, classifier: SafetensorsFile,
                 maxPairLength: Int = 128, threadCount: Int = 1) throws(EmbedderLoadError) {
@@ -40,6 +45,8 @@ public final class BertPairClassifier: Sendable {
         headWeight = try head.tensor("head.weight", shape: [1, h]).values
         headBias = try head.tensor("head.bias", shape: [1]).values[0]
         self.maxPairLength = maxPairLength
+        readsEvidence = classifier.tensors["evidence_layout"] != nil
+        if readsEvidence { _ = try head.tensor("evidence_layout", shape: [1]) }
         digest = encoder.weightsDigest + "+head:" + head.digestHex
     }
 
@@ -54,10 +61,33 @@ public final class BertPairClassifier: Sendable {
         return (first + tb + [tokenizer.sepID], first.count)
     }
 
+    /// `[CLS] a [SEP] b [SEP] evidence [SEP]` (types 0, then 1 from b on) and b's start: the two
+    /// questions cut longest-first to `evidenceQuestionBudget` tokens together, the evidence cut
+    /// from its end to what is left of `maxPairLength` (Scripts/verifier_evidence.py).
+    public func evidenceTokens(_ a: String, _ b: String, evidence: String) -> (ids: [TokenID], secondStart: Int) {
+        var ta = Array(tokenizer.encode(a, maxLength: maxPairLength).dropFirst().dropLast())
+        var tb = Array(tokenizer.encode(b, maxLength: maxPairLength).dropFirst().dropLast())
+        while ta.count + tb.count > Self.evidenceQuestionBudget {
+            if ta.count > tb.count { ta.removeLast() } else { tb.removeLast() }
+        }
+        let te = tokenizer.encode(evidence, maxLength: maxPairLength).dropFirst().dropLast()
+            .prefix(max(0, maxPairLength - 4 - ta.count - tb.count))
+        let first = [tokenizer.clsID] + ta + [tokenizer.sepID]
+        return (first + tb + [tokenizer.sepID] + te + [tokenizer.sepID], first.count)
+    }
+
     /// One logit per pair (> 0: the classifier says "same"), computed in one packed batch.
     public func logits(_ pairs: [(String, String)], context: BertContext = BertContext()) throws(EmbedError) -> [Float] {
-        guard !pairs.isEmpty else { return [] }
-        let encoded = pairs.map { pairTokens($0.0, $0.1) }
+        try logits(encoded: pairs.map { pairTokens($0.0, $0.1) }, context: context)
+    }
+
+    /// One logit per (cached, new, evidence) triple, in the evidence layout (`evidenceTokens`).
+    public func logits(_ triples: [(String, String, String)], context: BertContext = BertContext()) throws(EmbedError) -> [Float] {
+        try logits(encoded: triples.map { evidenceTokens($0.0, $0.1, evidence: $0.2) }, context: context)
+    }
+
+    func logits(encoded: [(ids: [TokenID], secondStart: Int)], context: BertContext) throws(EmbedError) -> [Float] {
+        guard !encoded.isEmpty else { return [] }
         let pooled = try encoder.embed(tokenIDs: encoded.map(\.ids), secondSegmentStarts: encoded.map(\.secondStart), context: context)
         return pooled.map { v in zip(v, headWeight).reduce(headBias) { $0 + $1.0 * $1.1 } }
     }

@@ -12,8 +12,8 @@ public actor DocumentFocusCache {
         var fingerprint: EmbedderFingerprint
     }
 
-    public let capacity: Int
-    public let maxWords: Int
+    public nonisolated let capacity: Int
+    public nonisolated let maxWords: Int
     private var entries: [Key: (focus: DocumentFocus, lastUsed: UInt64)] = [:]
     private var clock: UInt64 = 0
     /// Documents embedded / served from memory.
@@ -41,7 +41,7 @@ public actor DocumentFocusCache {
         if units.isEmpty { units = [document.text] }
         let vectors = try await embedder.embed(units)
         let focus: DocumentFocus
-        do { focus = try DocumentFocus(unitVectors: vectors, dimensions: fingerprint.dimensions) } catch {
+        do { focus = try DocumentFocus(unitVectors: vectors, dimensions: fingerprint.dimensions, units: units) } catch {
             throw QAPipelineError.embedding("document \(document.id.rawValue): \(error)")
         }
         // Another task may have embedded the same document meanwhile: keep either, both are equal.

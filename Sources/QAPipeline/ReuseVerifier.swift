@@ -51,7 +51,9 @@ public struct ReuseVerifier: Sendable {
         /// The remembered probability for `key` (see `key(cached:query:)`).
         public subscript(key: String) -> Double? { table.withLock { $0[key] } }
         func store(_ value: Double, for key: String) { table.withLock { $0[key] = value } }
-        public static func key(cached: String, query: String) -> String { cached + "\u{1F}" + query }
+        public static func key(cached: String, query: String, evidence: String? = nil) -> String {
+            cached + "\u{1F}" + query + (evidence.map { "\u{1F}" + $0 } ?? "")
+        }
     }
 
     /// The serving default: the lowest P(same) whose near-miss false-hit rate is ≤ 2% over all
@@ -67,57 +69,83 @@ public struct ReuseVerifier: Sendable {
     /// reports/qa/heldout-pairs.jsonl`, "candidate floor"; 0.5 dropped 1.7% of them).
     public static let defaultSimilarityFloor: Float = 0.4
 
+    /// Some classifier reads the document sentence the cached question was answered from
+    /// (`BertPairClassifier.readsEvidence`; experiment E, reports/qa/verifier-evidence/).
+    public var readsEvidence: Bool { classifiers.contains(where: \.readsEvidence) }
+
     /// P(same information need) for (cached, query); nil when the classifier cannot run on them.
     /// The same question asked again (`isRepeat`) is 1 without running the classifiers: they were
     /// trained on pairs of different wordings and give an exact repeat as little as 0.6.
-    public func probability(cached: String, query: String) -> Double? {
+    /// `evidence`: the document unit closest to the cached question, for classifiers that read it;
+    /// without it they sit out and the others decide (nil when none is left).
+    public func probability(cached: String, query: String, evidence: String? = nil) -> Double? {
         if Self.isRepeat(cached, query) { return 1 }
-        guard let memo else { return compute(cached: cached, query: query) }
-        return memo.value(Memo.key(cached: cached, query: query)) { compute(cached: cached, query: query) }
-    }
-
-    func compute(cached: String, query: String) -> Double? {
-        compute(cached: [cached], query: query)?.first
+        let evidence = readsEvidence ? evidence : nil
+        guard let memo else { return compute(cached: [cached], query: query, evidence: [evidence])?.first }
+        return memo.value(Memo.key(cached: cached, query: query, evidence: evidence)) {
+            compute(cached: [cached], query: query, evidence: [evidence])?.first
+        }
     }
 
     /// The ensemble's P(same) for each of `cached` against `query`: one batch per classifier, the
-    /// logistic of the mean logit. Nil when a classifier rejects the batch.
-    func compute(cached: [String], query: String) -> [Double]? {
+    /// logistic of the mean logit of the classifiers that could read the pair (an evidence reader
+    /// only where `evidence[i]` is given). Nil when a classifier rejects the batch or a pair has
+    /// no classifier left.
+    func compute(cached: [String], query: String, evidence: [String?]) -> [Double]? {
         var sums = [Double](repeating: 0, count: cached.count)
+        var counts = [Int](repeating: 0, count: cached.count)
         for classifier in classifiers {
-            guard let logits = try? classifier.logits(cached.map { ($0, query) }), logits.count == cached.count else { return nil }
-            for (i, logit) in logits.enumerated() { sums[i] += Double(logit) }
+            let rows = classifier.readsEvidence ? cached.indices.filter { evidence[$0] != nil } : Array(cached.indices)
+            guard !rows.isEmpty else { continue }
+            let logits: [Float]?
+            if classifier.readsEvidence {
+                logits = try? classifier.logits(rows.map { (cached[$0], query, evidence[$0] ?? "") })
+            } else {
+                logits = try? classifier.logits(rows.map { (cached[$0], query) })
+            }
+            guard let logits, logits.count == rows.count else { return nil }
+            for (i, logit) in zip(rows, logits) {
+                sums[i] += Double(logit)
+                counts[i] += 1
+            }
         }
-        return sums.map { 1 / (1 + exp(-$0 / Double(classifiers.count))) }
+        guard !counts.contains(0) else { return nil }
+        return zip(sums, counts).map { 1 / (1 + exp(-$0 / Double($1))) }
     }
 
     /// P(same) of `query` against each of `cached`, computed off the caller's actor (a detached
     /// task), so an actor holding a cache keeps serving while the encoder runs. The pairs not yet
     /// in the memo go through each classifier as one batch (one encoder pass for all candidates
     /// of a lookup instead of one per candidate; batched logits equal single ones within 1e-4).
-    public func probabilities(cached: [String], query: String) async -> [String: Double] {
+    /// `evidence`: cached question → its evidence unit (see `probability`).
+    public func probabilities(cached: [String], query: String, evidence: [String: String] = [:]) async -> [String: Double] {
         guard !cached.isEmpty else { return [:] }
         let verifier = self
-        return await Task.detached { verifier.batchProbabilities(cached: cached, query: query) }.value
+        return await Task.detached { verifier.batchProbabilities(cached: cached, query: query, evidence: evidence) }.value
     }
 
     /// `probabilities` on the calling thread (benchmarks; callers on an actor use `probabilities`).
-    public func batchProbabilities(cached: [String], query: String) -> [String: Double] {
+    public func batchProbabilities(cached: [String], query: String, evidence: [String: String] = [:]) -> [String: Double] {
+        let evidence = readsEvidence ? evidence : [:]
         var out: [String: Double] = [:]
         var todo: [String] = []
         for c in cached where out[c] == nil && !todo.contains(c) {
             if Self.isRepeat(c, query) {
                 out[c] = 1
-            } else if let known = memo?[Memo.key(cached: c, query: query)] { out[c] = known } else { todo.append(c) }
+            } else if let known = memo?[Memo.key(cached: c, query: query, evidence: evidence[c])] {
+                out[c] = known
+            } else {
+                todo.append(c)
+            }
         }
         guard !todo.isEmpty else { return out }
-        guard let batch = compute(cached: todo, query: query) else {
+        guard let batch = compute(cached: todo, query: query, evidence: todo.map { evidence[$0] }) else {
             // A pair the encoder rejects must not sink the others: one at a time.
-            for c in todo { out[c] = probability(cached: c, query: query) }
+            for c in todo { out[c] = probability(cached: c, query: query, evidence: evidence[c]) }
             return out
         }
         for (c, p) in zip(todo, batch) {
-            memo?.store(p, for: Memo.key(cached: c, query: query))
+            memo?.store(p, for: Memo.key(cached: c, query: query, evidence: evidence[c]))
             out[c] = p
         }
         return out

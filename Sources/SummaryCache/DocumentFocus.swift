@@ -13,10 +13,13 @@ public struct DocumentFocus: Sendable, Equatable {
     /// L2-normalised unit vectors, row-major (`count` × `dimensions`).
     public let vectors: [Float]
     public let dimensions: Int
+    /// The units' texts, in the same order (empty when the caller kept only vectors); a verifier
+    /// that reads evidence gets the unit closest to the cached question (`closestUnit`).
+    public let units: [String]
 
-    /// `unitVectors`: one embedding per unit, in document order (normalised here). Throws on a
-    /// length mismatch or a zero/non-finite vector.
-    public init(unitVectors: [[Float]], dimensions: Int) throws(CacheError) {
+    /// `unitVectors`: one embedding per unit, in document order (normalised here); `units`: their
+    /// texts (empty, or one per vector). Throws on a length mismatch or a zero/non-finite vector.
+    public init(unitVectors: [[Float]], dimensions: Int, units: [String] = []) throws(CacheError) {
         guard dimensions > 0 else {
             throw .invalidConfig(parameter: "dimensions", value: "\(dimensions)", allowed: ">= 1")
         }
@@ -26,8 +29,22 @@ public struct DocumentFocus: Sendable, Equatable {
             guard v.count == dimensions else { throw .dimensionMismatch(expected: dimensions, actual: v.count) }
             flat += try VectorMath.normalized(v)
         }
+        guard units.isEmpty || units.count == unitVectors.count else {
+            throw .invalidConfig(parameter: "units", value: "\(units.count) texts for \(unitVectors.count) vectors",
+                                 allowed: "none or one per vector")
+        }
         vectors = flat
         self.dimensions = dimensions
+        self.units = units
+    }
+
+    /// The text of the unit most similar to `q` (first on ties); nil without texts or on a
+    /// dimension mismatch.
+    public func closestUnit(_ q: [Float]) -> String? {
+        guard !units.isEmpty, let c = try? cosines(q), let best = c.indices.max(by: { c[$0] < c[$1] || (c[$0] == c[$1] && $0 > $1) }) else {
+            return nil
+        }
+        return units[best]
     }
 
     /// Number of units.

@@ -92,12 +92,18 @@ extension SummaryCachePolicy {
     /// and every candidate they veto is one the verifier need not score.
     public func verificationCandidates(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
                                        query: String, vector: [Float], now: Double) throws(CacheError) -> [String] {
+        try verificationCandidateEntries(tenant: tenant, document: document, fingerprint: fingerprint, query: query,
+                                         vector: vector, now: now).map(\.queryText)
+    }
+
+    /// `verificationCandidates` as entries (a verifier that reads evidence needs their vectors).
+    public func verificationCandidateEntries(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
+                                             query: String, vector: [Float], now: Double) throws(CacheError) -> [CacheEntry] {
         let queryAnalysis = QuestionAnalysis(query)
         return try nearest(tenant: tenant, document: document, fingerprint: fingerprint, vector: vector).found
             .prefix { $0.similarity >= config.similarityThreshold }
             .compactMap { entries[$0.id] }
             .filter { now < expiresAt($0) && guards.check(cached: QuestionAnalysis($0.queryText), query: queryAnalysis).passed }
-            .map(\.queryText)
     }
 
     /// The query's partition, its normalised vector, and the `candidateCount` nearest cached

@@ -61,6 +61,17 @@ struct DocumentFocusTests {
         #expect(abs(DocumentFocus.overlap(a, b) - DocumentFocus.overlap(b, a)) < 1e-6)
     }
 
+    @Test func closestUnitIsTheTextOfTheMostSimilarUnit() throws {
+        let texts = (0..<4).map { "unit \($0)" }
+        let focus = try DocumentFocus(unitVectors: (0..<4).map(FocusFixture.unit), dimensions: FocusFixture.dims, units: texts)
+        for i in 0..<4 { #expect(focus.closestUnit(FocusFixture.unit(i)) == texts[i]) }
+        #expect(focus.closestUnit([1, 0]) == nil, "wrong dimensions")
+        #expect(try FocusFixture.document(units: 4).closestUnit(FocusFixture.unit(0)) == nil, "no texts kept")
+        #expect(throws: CacheError.self) {
+            try DocumentFocus(unitVectors: (0..<4).map(FocusFixture.unit), dimensions: FocusFixture.dims, units: ["one"])
+        }
+    }
+
     @Test func rejectsBadVectors() {
         #expect(throws: CacheError.dimensionMismatch(expected: 16, actual: 3)) {
             try DocumentFocus(unitVectors: [[1, 2, 3]], dimensions: 16)
