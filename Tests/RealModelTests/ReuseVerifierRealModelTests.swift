@@ -13,6 +13,8 @@ import Testing
     struct Golden: Decodable {
         struct Pair: Decodable {
             let a: String, b: String, logit: Float
+            /// The third segment of an evidence reader's golden (experiment E).
+            let evidence: String?
         }
         let verifier_sha256: String
         let pairs: [Pair]
@@ -48,13 +50,18 @@ import Testing
         let verifier = try Self.verifier.get()
         for (classifier, golden) in zip(verifier.classifiers, try Self.goldens.get()) {
             #expect(golden.pairs.count >= 10)
-            let got = try classifier.logits(golden.pairs.map { ($0.a, $0.b) })
+            #expect(golden.pairs.allSatisfy { ($0.evidence != nil) == classifier.readsEvidence })
+            func logits(_ pairs: [Golden.Pair]) throws -> [Float] {
+                classifier.readsEvidence ? try classifier.logits(pairs.map { ($0.a, $0.b, $0.evidence ?? "") })
+                    : try classifier.logits(pairs.map { ($0.a, $0.b) })
+            }
+            let got = try logits(golden.pairs)
             for (g, want) in zip(got, golden.pairs) {
                 #expect(abs(g - want.logit) < 2e-3, "\(want.a) / \(want.b): \(g) vs \(want.logit)")
             }
             // One pair at a time gives the same logits as the batch.
             for (i, p) in golden.pairs.enumerated().prefix(3) {
-                let single = try classifier.logits([(p.a, p.b)])
+                let single = try logits([p])
                 #expect(abs((single.first ?? .nan) - got[i]) < 1e-4)
             }
         }
