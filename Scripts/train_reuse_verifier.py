@@ -20,6 +20,10 @@ document, only questions). The dev families (Normans, Computational_complexity_t
   with --partition-negatives N (the shipped classifier A uses 2000): what else shares a cache
     partition in serving — the two near-misses of a family against each other, and up to N sampled
     pairs of questions of different families on one paragraph with different answers.
+With --evidence (experiment E, reports/qa/verifier-evidence/): every pair also reads the
+  document unit closest to its first (cached) question as a third segment, [CLS] a [SEP] b [SEP]
+  unit [SEP] (Scripts/verifier_evidence.py); the file gets an `evidence_layout` tensor so Swift
+  feeds it that unit. Not shipped: it did not beat the question-pair ensemble.
 Loss: class-weighted binary cross-entropy. Fixed seed.
 Model selection (--validate-article): that held-out article is left out of training; after each
 epoch the model is scored on its family pairs (recall of same-need pairs at <= 2% of
