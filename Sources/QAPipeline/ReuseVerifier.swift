@@ -59,10 +59,10 @@ public struct ReuseVerifier: Sendable {
     /// The serving default: the lowest P(same) whose near-miss false-hit rate is ≤ 2% over all
     /// three question sets pooled (dev, test and fresh families: 8 of 372 false hits at 0.90,
     /// 5 of 372 = 1.3% at 0.94, 31–35% of summary tokens saved). A reserved set on new documents
-    /// then served 4 of 120 at 0.94 (all four sets: 9 of 492 = 1.8%, 30–35% saved). `eval qa` recommends 0.80 on dev
-    /// alone (53.5% saved at 0.8%), but 0.80 served 5.8% and 9.2% of the test and fresh
-    /// near-misses, and 0.90 (the default until the fresh families were run) served 3.3% of the
-    /// fresh ones. docs/qa-pipeline.md, "Fresh families".
+    /// then served 4 of 120 at 0.94 (all four sets: 9 of 492 = 1.8%, 30–35% saved). `eval qa`
+    /// recommends 0.80 on dev alone (53.5% saved at 0.8%), but 0.80 served 5.8% and 9.2% of the
+    /// test and fresh near-misses, and 0.90 (the default until the fresh families were run)
+    /// served 3.3% of the fresh ones. docs/qa-pipeline.md, "Fresh families" and "Reserved set".
     public static let defaultThreshold = 0.94
     /// The similarity threshold to pair with the verifier: a candidate floor, not the decision. It
     /// only bounds the verifier's work, so it should drop almost no reusable pair: 0.40 keeps
