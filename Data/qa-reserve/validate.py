@@ -34,15 +34,15 @@ def load(name, path):
     return module
 
 
-def merge():
+def merge(here=HERE, squad=SQUAD):
     data = []
-    for path in sorted(glob.glob(os.path.join(HERE, "parts", "*.squad.json"))):
+    for path in sorted(glob.glob(os.path.join(here, "parts", "*.squad.json"))):
         with open(path, encoding="utf-8") as f:
             data += json.load(f)["data"]
-    with open(SQUAD, "w", encoding="utf-8") as f:
+    with open(squad, "w", encoding="utf-8") as f:
         json.dump({"version": "v2.0", "data": data}, f, ensure_ascii=False, indent=1)
         f.write("\n")
-    print("wrote %s: %d articles" % (SQUAD, len(data)))
+    print("wrote %s: %d articles" % (squad, len(data)))
 
 
 def check_spans(squad):
@@ -65,22 +65,25 @@ def check_spans(squad):
     return errors
 
 
-def main():
+def main(here=HERE, squad_path=SQUAD, files=FILES, used_sets=("qa-test", "qa-fresh"), what="the dev, test or fresh families"):
+    """Checks the set in `here` (reused by ../qa-reserve2/validate.py with its own files and the
+    sets its questions must not repeat, `used_sets` folders next to this one)."""
     if "--merge" in sys.argv[1:]:
-        merge()
+        merge(here, squad_path)
     heldout = load("heldout_validate", os.path.join(HERE, "..", "qa-heldout", "validate.py"))
     test = load("test_validate", os.path.join(HERE, "..", "qa-test", "validate.py"))
-    with open(SQUAD, encoding="utf-8") as f:
+    with open(squad_path, encoding="utf-8") as f:
         squad = json.load(f)
     span_errors = check_spans(squad)
     for e in span_errors:
         print("  " + e)
     used = [os.path.join(HERE, "..", "..", "..", "shared", "data", "qa", "paraphrase-families-dev.jsonl")]
-    used += glob.glob(os.path.join(HERE, "..", "qa-test", "*.jsonl")) + glob.glob(os.path.join(HERE, "..", "qa-fresh", "*.jsonl"))
+    for folder in used_sets:
+        used += glob.glob(os.path.join(HERE, "..", folder, "*.jsonl"))
     ids, texts = test.family_questions(*(p for p in used if os.path.exists(p)))
-    unseen = test.unused_check(ids, texts, "the dev, test or fresh families")
+    unseen = test.unused_check(ids, texts, what)
     status = 0 if not span_errors else 1
-    status |= heldout.validate(SQUAD, HERE, FILES, {}, MAX_PER_PARAGRAPH, extra=unseen)
+    status |= heldout.validate(squad_path, here, files, {}, MAX_PER_PARAGRAPH, extra=unseen)
     return status
 
 

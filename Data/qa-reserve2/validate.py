@@ -1,88 +1,26 @@
 #!/usr/bin/env python3
-"""Build and validate the second reserved QA set: new documents written for it, with their own SQuAD 2.0
-questions and paraphrase families.
+"""Build and validate the second reserved QA set with the first one's checker
+(../qa-reserve/validate.py): the same span, id and family checks, and no question text equal to
+a dev, test, fresh or first-reserve family's question.
 
   python3 validate.py --merge   joins parts/*.squad.json (sorted by name) into squad-reserve2.json
   python3 validate.py           checks squad-reserve2.json and the families
 
-Checks: every answer and plausible answer is the span of its paragraph at answer_start; ids are
-24 hex characters and unique; then every check of ../qa-heldout/validate.py on the families
-(schema, ids, verbatim texts and answers, near-miss sources; at most 3 families per paragraph),
-and no question text equals a dev, test, fresh or (first) reserve family's question. Standard library only. Exit
-status 0 when every check passes, 1 otherwise.
+Standard library only. Exit status 0 when every check passes, 1 otherwise.
 """
-import glob
 import importlib.util
-import json
 import os
-import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SQUAD = os.path.join(HERE, "squad-reserve2.json")
 FILES = [
     ("paraphrase-families-reserve2-a.jsonl", None, "reserve2-a", 1, 30),
     ("paraphrase-families-reserve2-b.jsonl", None, "reserve2-b", 1, 30),
 ]
-MAX_PER_PARAGRAPH = 3
-
-
-def load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def merge():
-    data = []
-    for path in sorted(glob.glob(os.path.join(HERE, "parts", "*.squad.json"))):
-        with open(path, encoding="utf-8") as f:
-            data += json.load(f)["data"]
-    with open(SQUAD, "w", encoding="utf-8") as f:
-        json.dump({"version": "v2.0", "data": data}, f, ensure_ascii=False, indent=1)
-        f.write("\n")
-    print("wrote %s: %d articles" % (SQUAD, len(data)))
-
-
-def check_spans(squad):
-    errors, ids = [], set()
-    for art in squad["data"]:
-        for pi, par in enumerate(art["paragraphs"]):
-            ctx = par["context"]
-            for q in par["qas"]:
-                where = "%s[%d] %s" % (art["title"], pi, q.get("id"))
-                if not re.fullmatch(r"[0-9a-f]{24}", str(q.get("id"))) or q["id"] in ids:
-                    errors.append("%s: id must be 24 hex characters and unique" % where)
-                ids.add(q.get("id"))
-                spans = q["answers"] + q.get("plausible_answers", [])
-                if bool(q["is_impossible"]) == bool(q["answers"]) or not spans:
-                    errors.append("%s: answers iff answerable, plausible answers when not" % where)
-                for a in spans:
-                    s = a["answer_start"]
-                    if ctx[s:s + len(a["text"])] != a["text"]:
-                        errors.append("%s: %r is not at %d" % (where, a["text"], s))
-    return errors
-
-
-def main():
-    if "--merge" in sys.argv[1:]:
-        merge()
-    heldout = load("heldout_validate", os.path.join(HERE, "..", "qa-heldout", "validate.py"))
-    test = load("test_validate", os.path.join(HERE, "..", "qa-test", "validate.py"))
-    with open(SQUAD, encoding="utf-8") as f:
-        squad = json.load(f)
-    span_errors = check_spans(squad)
-    for e in span_errors:
-        print("  " + e)
-    used = [os.path.join(HERE, "..", "..", "..", "shared", "data", "qa", "paraphrase-families-dev.jsonl")]
-    used += glob.glob(os.path.join(HERE, "..", "qa-test", "*.jsonl")) + glob.glob(os.path.join(HERE, "..", "qa-fresh", "*.jsonl")) + glob.glob(os.path.join(HERE, "..", "qa-reserve", "*.jsonl"))
-    ids, texts = test.family_questions(*(p for p in used if os.path.exists(p)))
-    unseen = test.unused_check(ids, texts, "the dev, test, fresh or reserve families")
-    status = 0 if not span_errors else 1
-    status |= heldout.validate(SQUAD, HERE, FILES, {}, MAX_PER_PARAGRAPH, extra=unseen)
-    return status
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    spec = importlib.util.spec_from_file_location("reserve_validate", os.path.join(HERE, "..", "qa-reserve", "validate.py"))
+    first = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(first)
+    sys.exit(first.main(HERE, os.path.join(HERE, "squad-reserve2.json"), FILES, ("qa-test", "qa-fresh", "qa-reserve"),
+                        "the dev, test, fresh or reserve families"))
