@@ -52,24 +52,26 @@ public final class BertPairClassifier: Sendable {
 
     /// `[CLS] a [SEP] b [SEP]` and the index where b's segment starts.
     public func pairTokens(_ a: String, _ b: String) -> (ids: [TokenID], secondStart: Int) {
-        var ta = Array(tokenizer.encode(a, maxLength: maxPairLength).dropFirst().dropLast())
-        var tb = Array(tokenizer.encode(b, maxLength: maxPairLength).dropFirst().dropLast())
-        while ta.count + tb.count + 3 > maxPairLength {
-            if ta.count > tb.count { ta.removeLast() } else { tb.removeLast() }
-        }
+        let (ta, tb) = questionPieces(a, b, budget: maxPairLength - 3)
         let first = [tokenizer.clsID] + ta + [tokenizer.sepID]
         return (first + tb + [tokenizer.sepID], first.count)
+    }
+
+    /// The word pieces of `a` and `b` (no special tokens), cut longest-first to `budget` together.
+    private func questionPieces(_ a: String, _ b: String, budget: Int) -> ([TokenID], [TokenID]) {
+        var ta = Array(tokenizer.encode(a, maxLength: maxPairLength).dropFirst().dropLast())
+        var tb = Array(tokenizer.encode(b, maxLength: maxPairLength).dropFirst().dropLast())
+        while ta.count + tb.count > budget {
+            if ta.count > tb.count { ta.removeLast() } else { tb.removeLast() }
+        }
+        return (ta, tb)
     }
 
     /// `[CLS] a [SEP] b [SEP] evidence [SEP]` (types 0, then 1 from b on) and b's start: the two
     /// questions cut longest-first to `evidenceQuestionBudget` tokens together, the evidence cut
     /// from its end to what is left of `maxPairLength` (Scripts/verifier_evidence.py).
     public func evidenceTokens(_ a: String, _ b: String, evidence: String) -> (ids: [TokenID], secondStart: Int) {
-        var ta = Array(tokenizer.encode(a, maxLength: maxPairLength).dropFirst().dropLast())
-        var tb = Array(tokenizer.encode(b, maxLength: maxPairLength).dropFirst().dropLast())
-        while ta.count + tb.count > Self.evidenceQuestionBudget {
-            if ta.count > tb.count { ta.removeLast() } else { tb.removeLast() }
-        }
+        let (ta, tb) = questionPieces(a, b, budget: Self.evidenceQuestionBudget)
         let te = tokenizer.encode(evidence, maxLength: maxPairLength).dropFirst().dropLast()
             .prefix(max(0, maxPairLength - 4 - ta.count - tb.count))
         let first = [tokenizer.clsID] + ta + [tokenizer.sepID]

@@ -50,11 +50,7 @@ struct BenchEmbedCommand: ParsableCommand {
         if parsedBatchSizes.isEmpty { throw ValidationError("--batch-sizes must list positive integers, e.g. 1,32,128") }
     }
 
-    private var parsedBatchSizes: [Int] {
-        let parts = batchSizes.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.allSatisfy({ ($0 ?? 0) > 0 }) else { return [] }
-        return parts.compactMap { $0 }
-    }
+    private var parsedBatchSizes: [Int] { IntegerList.parse(batchSizes, allowed: 1...Int.max) }
 
     func run() throws {
         let texts = try loadSentences()

@@ -33,11 +33,7 @@ struct BenchVerifierCommand: ParsableCommand {
         if parsedCandidates.isEmpty { throw ValidationError("--candidates must list integers in 1...64, e.g. 1,2,4,8") }
     }
 
-    private var parsedCandidates: [Int] {
-        let parts = candidates.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.allSatisfy({ (1...64).contains($0 ?? 0) }) else { return [] }
-        return parts.compactMap { $0 }
-    }
+    private var parsedCandidates: [Int] { IntegerList.parse(candidates, allowed: 1...64) }
 
     func run() throws {
         guard let paths = ReuseVerifier.bundledPaths else { throw CLIError("the bundled reuse verifier files are missing from this build") }

@@ -118,8 +118,8 @@ public actor LocalSummaryCache: SummaryCacheBackend {
             // Score the candidates off this actor (the encoder takes milliseconds a pair; other
             // lookups and stores proceed meanwhile). A candidate that appeared during the await is
             // scored inline.
-            let candidates = try policy.verificationCandidateEntries(tenant: tenant, document: document,
-                                                                     fingerprint: fingerprint, query: query, vector: vector, now: now)
+            let candidates = try policy.verificationCandidates(tenant: tenant, document: document, fingerprint: fingerprint,
+                                                               query: query, vector: vector, now: now)
             // A verifier that reads evidence gets each cached question's closest document unit.
             var evidence: [String: String] = [:]
             if v.readsEvidence, let focus {

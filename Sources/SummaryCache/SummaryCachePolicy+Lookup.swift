@@ -85,20 +85,14 @@ extension SummaryCachePolicy {
         return LookupOutcome(result: result, provenance: provenance, actions: actions)
     }
 
-    /// The cached questions `lookup` may hand to `verify`: the candidates at or above the
-    /// threshold that have not expired and pass the question guards, nearest first (a superset:
-    /// the focus guard, which needs the document, is not applied). Changes nothing, so a caller
-    /// can score them elsewhere (off its actor) before the lookup itself; the guards are cheap,
-    /// and every candidate they veto is one the verifier need not score.
+    /// The entries whose cached questions `lookup` may hand to `verify`: the candidates at or
+    /// above the threshold that have not expired and pass the question guards, nearest first (a
+    /// superset: the focus guard, which needs the document, is not applied). Changes nothing, so a
+    /// caller can score them elsewhere (off its actor) before the lookup itself; the guards are
+    /// cheap, and every candidate they veto is one the verifier need not score. Entries, not just
+    /// questions: a verifier that reads evidence needs their vectors.
     public func verificationCandidates(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
-                                       query: String, vector: [Float], now: Double) throws(CacheError) -> [String] {
-        try verificationCandidateEntries(tenant: tenant, document: document, fingerprint: fingerprint, query: query,
-                                         vector: vector, now: now).map(\.queryText)
-    }
-
-    /// `verificationCandidates` as entries (a verifier that reads evidence needs their vectors).
-    public func verificationCandidateEntries(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
-                                             query: String, vector: [Float], now: Double) throws(CacheError) -> [CacheEntry] {
+                                       query: String, vector: [Float], now: Double) throws(CacheError) -> [CacheEntry] {
         let queryAnalysis = QuestionAnalysis(query)
         return try nearest(tenant: tenant, document: document, fingerprint: fingerprint, vector: vector).found
             .prefix { $0.similarity >= config.similarityThreshold }

@@ -222,7 +222,7 @@ struct PolicyVerifierHookTests {
         try Fixture.store(&p, query: "Who founded the company?", now: 0)
         let query = "Who founded the company?"
         let candidates = try p.verificationCandidates(tenant: Fixture.alice, document: Fixture.doc1, fingerprint: Fixture.fingerprint,
-                                                      query: query, vector: Fixture.vector(query), now: 1)
+                                                      query: query, vector: Fixture.vector(query), now: 1).map(\.queryText)
         #expect(candidates == ["Who founded the company?"])
         var asked: [String] = []
         _ = try p.lookup(tenant: Fixture.alice, document: Fixture.doc1, fingerprint: Fixture.fingerprint, query: query,
