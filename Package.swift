@@ -81,6 +81,7 @@ let package = Package(
             "Worker", "LoRAAdapters", "Safetensors", "Reports", "QAPipeline", "Controller", "CacheAPI", "CacheStores",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "loraserve", dependencies: ["CLI"]),
         // Tests.

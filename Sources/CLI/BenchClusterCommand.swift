@@ -101,7 +101,7 @@ struct BenchClusterCommand: AsyncParsableCommand {
             adapters: adapters, promptTokens: promptTokens, maxTokens: maxTokens, sloTTFT: sloTTFT, seed: seed, threads: threads,
             port: port, model: model, workerCapacity: workerCapacity, readyTimeout: readyTimeout, json: json)
         // Ctrl-C / SIGTERM cancel the run; every cluster's children are stopped on the way out.
-        try await SignalScope.run { try await settings.execute() }
+        try await SignalScope.run(.cancel) { try await settings.execute() }
     }
 }
 

@@ -87,16 +87,19 @@ struct UpCommand: AsyncParsableCommand {
         do {
             try await SignalScope.run {
                 try await cacheAPI.withRoutes(frontDoor: frontDoor) { routes in
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await controller.serve(extraRoutes: routes) }
+                try await withThrowingTaskGroup(of: Bool.self) { group in
+                    group.addTask { try await controller.serve(extraRoutes: routes); return true }
                     group.addTask {
                         try await Self.waitForWorkers(controller, expected: expected, children: children, timeout: timeout)
                         await controller.placementStep(force: true)
                         Self.printReady(port: port, adminToken: token)
+                        return false
                     }
-                    // The serve task runs until cancelled; the readiness task returns (or throws) first.
-                    try await group.next()
-                    try await group.next()
+                    // The readiness task returns (or throws) first; the serve task returns at
+                    // shutdown, which also ends a readiness wait still in progress.
+                    while let served = try await group.next() {
+                        if served { group.cancelAll() }
+                    }
                 }
                 }
             }

@@ -6,18 +6,17 @@ import SummaryCache
 /// controllers sharing one PostgreSQL database would both write "entry 42". The database is
 /// therefore authoritative: every row gets a database-assigned id (an identity column), and the
 /// store keeps this map from the policy's ids to row ids. Rows the controller did not write
-/// (loaded at startup or through `loadSince`) are reported under their row id when that id is
-/// still free in the policy's namespace, else under a fresh id above every id seen, so ids stay
-/// unique on the policy side too. If the policy later reuses an id for a *different* entry
-/// (its counter reached an id the store had given to a row the policy never restored), the put
-/// is treated as a new row and the old binding is dropped, so another controller's row is never
-/// overwritten.
+/// (loaded at startup or through `loadSince`) are reported as `EntryID.storeAssigned(row:)`, a
+/// namespace the policy's counter never reaches. (Before, a loaded row took its row number when
+/// that id was free here; a row loaded while one of the policy's new entries was still unbound
+/// could then arrive under that entry's id, the policy renamed it, and an invalidation naming the
+/// row missed it.) A put of a bound id naming a *different* entry is treated as a new row and the
+/// old binding is dropped, so another controller's row is never overwritten.
 package struct EntryIDMap: Sendable {
     private var rowOf: [EntryID: Int64] = [:]
     private var policyOf: [Int64: EntryID] = [:]
     /// What each bound id names: (partition, question). Detects a reused policy id.
     private var identityOf: [EntryID: Identity] = [:]
-    private var largestPolicyID: UInt64 = 0
 
     package init() {}
 
@@ -50,20 +49,19 @@ package struct EntryIDMap: Sendable {
         rowOf[entry.id] = row
         policyOf[row] = entry.id
         identityOf[entry.id] = Identity(entry)
-        largestPolicyID = max(largestPolicyID, entry.id.rawValue)
     }
 
-    /// The policy id under which a loaded row is reported (stable for the row's lifetime).
-    package mutating func policyID(forRow row: Int64, entry: CacheEntry) -> EntryID {
+    /// The policy id under which a loaded row is reported (stable for the row's lifetime): the id
+    /// this controller bound it to, else its store-assigned id.
+    package mutating func policyID(forRow row: Int64, entry: CacheEntry) throws(CacheStoreError) -> EntryID {
         if let id = policyOf[row], identityOf[id] == Identity(entry) { return id }
-        var candidate = EntryID(UInt64(bitPattern: row))
-        if row <= 0 || rowOf[candidate] != nil {
-            candidate = EntryID(largestPolicyID &+ 1)
+        guard let id = EntryID.storeAssigned(row: row) else {
+            throw .corruptRow(entryID: row, reason: "row id outside 1..<2^52, the store-assigned entry id range")
         }
         var bound = entry
-        bound.id = candidate
+        bound.id = id
         bind(bound, row: row)
-        return candidate
+        return id
     }
 
     package mutating func unbind(policy id: EntryID) {

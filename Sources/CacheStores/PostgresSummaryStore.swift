@@ -126,7 +126,7 @@ public actor PostgresSummaryStore: DurableSummaryStore {
             var entries: [CacheEntry] = []
             for r in rows {
                 var e = r.entry
-                e.id = ids.policyID(forRow: r.row, entry: r.entry)
+                e.id = try ids.policyID(forRow: r.row, entry: r.entry)
                 entries.append(e)
             }
             return entries
@@ -167,7 +167,7 @@ public actor PostgresSummaryStore: DurableSummaryStore {
             var entries: [CacheEntry] = []
             for r in rows {
                 var e = r.entry
-                e.id = ids.policyID(forRow: r.row, entry: r.entry)
+                e.id = try ids.policyID(forRow: r.row, entry: r.entry)
                 entries.append(e)
             }
             let watermark = max(rows.map(\.updatedAt).max() ?? updatedAfter, invalidations.map(\.at).max() ?? updatedAfter)

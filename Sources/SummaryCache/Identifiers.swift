@@ -31,11 +31,29 @@ public struct DocumentKey: Hashable, Sendable, Codable, CustomStringConvertible 
 }
 
 /// Identifies one cache entry for its whole life (policy, index and store agree on it).
+///
+/// Two namespaces that never meet: the policy numbers the entries it creates from 1 upwards,
+/// below `storeAssignedBase`; a shared store names the rows it loads for the policy (rows other
+/// controllers wrote, or any row after a restart) `storeAssignedBase + row`. So a row loaded while
+/// one of the policy's own new entries is still unbound can never arrive under that entry's id.
+/// Both stay below 2^53, exact as JSON numbers.
 public struct EntryID: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
     public let rawValue: UInt64
     public init(_ rawValue: UInt64) { self.rawValue = rawValue }
     public var description: String { "entry-\(rawValue)" }
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+
+    /// The first store-assigned id (2^52).
+    public static let storeAssignedBase: UInt64 = 1 << 52
+
+    /// The id a store gives its row `row` (1 ≤ row < 2^52), or nil when the row id does not fit.
+    public static func storeAssigned(row: Int64) -> EntryID? {
+        guard row > 0, UInt64(row) < storeAssignedBase else { return nil }
+        return EntryID(storeAssignedBase + UInt64(row))
+    }
+
+    /// Whether a store named this entry (the policy's counter never issues such ids).
+    public var isStoreAssigned: Bool { rawValue >= Self.storeAssignedBase }
 }
 
 /// The isolation key of the cache: a lookup only ever searches the one partition whose key equals

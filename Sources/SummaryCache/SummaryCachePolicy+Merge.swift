@@ -22,11 +22,14 @@ extension SummaryCachePolicy {
     /// - Same partition and question under another id (two writers cached the same question):
     ///   the newer summary (by `createdAt`) is kept; the replaced one is dropped here without a
     ///   store action (the database holds both rows until their TTL).
-    /// - An id this policy uses for a *different* entry (it numbered a new entry before the store
-    ///   bound it): the incoming entry gets a fresh id. The store does not know that id, so hits on
-    ///   it are not written back (`touch` of an unbound id is a no-op there) — counters only.
+    /// - An id this policy uses for a *different* entry: cannot come from the stores of this
+    ///   package (they name loaded rows in `EntryID`'s store-assigned namespace, which the policy's
+    ///   counter never reaches). Should another store send one, the incoming entry gets a fresh id;
+    ///   that store does not know it, so hits on it are not written back and an invalidation naming
+    ///   its row misses it until its TTL.
     /// - Expired or malformed entries are skipped.
-    /// Local ids continue above every merged id. Limits are enforced afterwards.
+    /// Local ids continue above every merged id of the policy's own namespace. Limits are enforced
+    /// afterwards.
     public mutating func merge(_ incoming: [CacheEntry], now: Double) -> MergeOutcome {
         var outcome = MergeOutcome()
         for var e in incoming {
@@ -55,7 +58,7 @@ extension SummaryCachePolicy {
                 }
                 _ = removeEntry(sameQuestion, reason: .replaced)
             }
-            nextID = max(nextID, e.id.rawValue &+ 1)
+            if !e.id.isStoreAssigned { nextID = max(nextID, e.id.rawValue &+ 1) }
             do {
                 try insert(e)
                 outcome.added += 1

@@ -71,7 +71,7 @@ public struct SummaryCachePolicy: Sendable {
             guard e.queryVector.count == e.fingerprint.dimensions else {
                 throw .invalidEntry(id: e.id, reason: "vector has \(e.queryVector.count) dimensions, fingerprint says \(e.fingerprint.dimensions)")
             }
-            nextID = max(nextID, e.id.rawValue &+ 1)
+            if !e.id.isStoreAssigned { nextID = max(nextID, e.id.rawValue &+ 1) }
             if now >= expiresAt(e) {
                 actions.append(.delete(e.id, reason: .expired))
                 stats.countRemoval(.expired)
