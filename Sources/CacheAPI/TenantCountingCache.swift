@@ -45,6 +45,10 @@ public actor TenantCountingCache: SummaryCacheBackend {
         update(tenant) { $0.invalidations += 1 }
     }
 
+    public func overrule(_ hit: SummaryLookup.Hit, query: String) async -> SummaryLookup? {
+        await inner.overrule(hit, query: query)
+    }
+
     func countQA(_ tenant: TenantID) { update(tenant) { $0.qaRequests += 1 } }
 
     /// One tenant's counters (zeros for a tenant never seen).

@@ -13,9 +13,16 @@ public protocol SummaryCacheBackend: Sendable {
                query: String, vector: [Float], summary: String, summaryTokenCost: Int, now: Double) async throws
     /// Drops every cached summary of a tenant's document (all versions).
     func invalidate(tenant: TenantID, documentID: DocumentID) async throws
+    /// This backend's own verdict on serving `hit`, which another tier found, for `query`: nil to
+    /// serve it, else the miss to report instead (its threshold, question guards and verifier
+    /// would not reuse that cached question's summary).
+    func overrule(_ hit: SummaryLookup.Hit, query: String) async -> SummaryLookup?
 }
 
 extension SummaryCacheBackend {
+    /// Default: no policy of its own, so nothing to overrule.
+    public func overrule(_ hit: SummaryLookup.Hit, query: String) async -> SummaryLookup? { nil }
+
     /// Default: no focus guard (the document context is dropped).
     public func lookup(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
                        query: String, vector: [Float], focus: DocumentFocus?, now: Double) async throws -> SummaryLookup {
@@ -36,6 +43,15 @@ public struct SummaryLookup: Sendable, Equatable, Codable {
         public var tokensSaved: Int
         public var entryID: UInt64
         public var tier: Tier
+
+        public init(summary: String, cachedQuery: String, similarity: Float, tokensSaved: Int, entryID: UInt64, tier: Tier) {
+            self.summary = summary
+            self.cachedQuery = cachedQuery
+            self.similarity = similarity
+            self.tokensSaved = tokensSaved
+            self.entryID = entryID
+            self.tier = tier
+        }
     }
 
     public var hit: Hit?
@@ -166,6 +182,28 @@ public actor LocalSummaryCache: SummaryCacheBackend {
     public func forget(tenant: TenantID, documentID: DocumentID, entries: [EntryID]) -> Int {
         let ids = Set(entries)
         return policy.invalidate { ids.contains($0.id) && $0.tenant == tenant && $0.document.documentID == documentID }.count
+    }
+
+    /// Runs this cache's similarity threshold, question guards and verifier on a hit another tier
+    /// (a remote cache with its own, possibly looser, policy) found. The focus guard does not
+    /// run: the cached question's vector is not on the wire.
+    public func overrule(_ hit: SummaryLookup.Hit, query: String) async -> SummaryLookup? {
+        let threshold = policy.config.similarityThreshold
+        if hit.similarity < threshold {
+            return SummaryLookup(hit: nil, bestSimilarity: hit.similarity, vetoes: [],
+                                 missReason: "remote hit below this cache's threshold (\(hit.similarity) < \(threshold))")
+        }
+        var verdict = policy.guards.check(cached: hit.cachedQuery, query: query)
+        if verdict.passed, let v = verifier {
+            let known = await v.probabilities(cached: [hit.cachedQuery], query: query)
+            if let finding = v.veto(cached: hit.cachedQuery, query: query, known: known[hit.cachedQuery]) {
+                verdict.findings.append(finding)
+            }
+        }
+        guard !verdict.passed else { return nil }
+        let findings = verdict.findings.map(\.description)
+        return SummaryLookup(hit: nil, bestSimilarity: hit.similarity, vetoes: findings,
+                             missReason: "remote hit vetoed by this cache (\(findings.joined(separator: "; ")))")
     }
 
     public var stats: CacheStats { policy.stats }

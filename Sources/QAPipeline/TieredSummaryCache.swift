@@ -4,13 +4,18 @@ import SummaryCache
 ///
 /// - Lookup: local first. A local hit never touches the network; the bytes of the lookup and
 ///   reply it would have exchanged are counted as `bytesNotTransferred`. A local miss asks the
-///   remote; a remote hit is copied into the local cache (later paraphrases stay local).
+///   remote. A remote hit must also pass the local policy (`overrule`: its threshold, question
+///   guards and verifier), so an edge stricter than the cloud never serves what it would not
+///   have served itself; one that passes is copied into the local cache (later paraphrases stay
+///   local).
 /// - Store: write-through (local, then remote), so other edges can reuse the summary.
 /// - Invalidate: both tiers.
 public actor TieredSummaryCache: SummaryCacheBackend {
     public struct Stats: Sendable, Equatable, Codable {
         public var localHits = 0
         public var remoteHits = 0
+        /// Remote hits the local policy would not serve (counted as misses too).
+        public var remoteHitsOverruled = 0
         public var misses = 0
         /// Request + reply bytes that crossed the network.
         public var bytesTransferred = 0
@@ -51,6 +56,11 @@ public actor TieredSummaryCache: SummaryCacheBackend {
             stats.misses += 1
             return near.bestSimilarity == nil ? far : near
         }
+        if let overruled = await local.overrule(hit, query: query) {
+            stats.remoteHitsOverruled += 1
+            stats.misses += 1
+            return overruled
+        }
         stats.remoteHits += 1
         // Copy under the cached question (not the new one), so local provenance names the
         // question the summary was really written for. Its vector is not on the wire: use the
@@ -68,6 +78,11 @@ public actor TieredSummaryCache: SummaryCacheBackend {
                                          vector: vector, summary: summary, summaryTokenCost: summaryTokenCost, now: now)
         try await remote.store(request)
         stats.bytesTransferred += WireSize.of(request)
+    }
+
+    /// The local tier's verdict (the tier that serves).
+    public func overrule(_ hit: SummaryLookup.Hit, query: String) async -> SummaryLookup? {
+        await local.overrule(hit, query: query)
     }
 
     public func invalidate(tenant: TenantID, documentID: DocumentID) async throws {

@@ -59,4 +59,47 @@ struct TieredSummaryCacheTests {
         let bob = try await p.answer(QARequest(tenant: Fixtures.bob, question: q, documents: [Fixtures.normans]))
         #expect(bob.documents.first?.outcome == .miss)
     }
+
+    /// A cloud cache with a looser policy (guards off, low threshold) finds a hit the edge would
+    /// never serve; the edge judges it with its own guards and reports a miss, so the pipeline
+    /// summarises afresh. Before, remote hits were served on the remote policy's word alone.
+    @Test("a remote hit the local policy would veto is overruled")
+    func looserRemoteHitsAreOverruled() async throws {
+        var loose = Fixtures.config(threshold: 0.3)
+        loose.guards = .none
+        let remoteCache = try LocalSummaryCache(config: loose)
+        let remote = InMemoryRemoteSummaryCache(backing: remoteCache)
+        let cached = "Who was the Norse leader?"
+        let v = try await Fixtures.embedder.embed([cached])[0]
+        try await remoteCache.store(tenant: Fixtures.alice, document: QAPipeline.cacheKey(Fixtures.normans), fingerprint: Fixtures.embedder.fingerprint,
+                                    query: cached, vector: v, summary: "Rollo led them.", summaryTokenCost: 77, now: 0)
+        let local = try LocalSummaryCache(config: Fixtures.config())
+        let tier = TieredSummaryCache(local: local, remote: remote)
+        let llm = FakeLLM()
+        let p = Fixtures.pipeline(llm: llm, cache: tier)
+        let asked = "When was the Norse leader born?"
+        // The remote alone serves it (who vs when is not checked there).
+        let direct = try await remoteCache.lookup(tenant: Fixtures.alice, document: QAPipeline.cacheKey(Fixtures.normans),
+                                                  fingerprint: Fixtures.embedder.fingerprint, query: asked,
+                                                  vector: try await Fixtures.embedder.embed([asked])[0], now: 1000)
+        #expect(direct.hit?.cachedQuery == cached)
+        let r = try await p.answer(QARequest(tenant: Fixtures.alice, question: asked, documents: [Fixtures.normans]))
+        let doc = try #require(r.documents.first)
+        #expect(doc.outcome == .miss)
+        #expect(doc.vetoedBy.contains { $0.hasPrefix("questionType") })
+        #expect(await llm.summaryCalls == 1)
+        let stats = await tier.stats
+        #expect(stats.remoteHitsOverruled == 1 && stats.remoteHits == 0 && stats.misses == 1)
+        // Nothing of the overruled summary was copied into the edge.
+        #expect(await local.policy.allEntries.allSatisfy { $0.summaryText != "Rollo led them." })
+        // A remote hit the edge agrees with is still served.
+        let same = try await p.answer(QARequest(tenant: Fixtures.bob, question: cached, documents: [Fixtures.normans]))
+        #expect(same.documents.first?.outcome == .miss)  // another tenant: nothing anywhere
+        let agreed = await local.overrule(.init(summary: "s", cachedQuery: cached, similarity: 0.99, tokensSaved: 1, entryID: 1, tier: .remote),
+                                          query: "Who was the leader of the Norse?")
+        #expect(agreed == nil)
+        let below = await local.overrule(.init(summary: "s", cachedQuery: cached, similarity: 0.31, tokensSaved: 1, entryID: 1, tier: .remote),
+                                         query: "Who was the leader of the Norse?")
+        #expect(below?.missReason?.contains("threshold") == true)
+    }
 }
