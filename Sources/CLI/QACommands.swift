@@ -286,6 +286,9 @@ struct EvalQACommand: AsyncParsableCommand {
     @Option(name: .customLong("similarity-floor"), help: "With --verifier: the similarity threshold candidates must reach before the verifier runs.")
     var similarityFloor: Float = ReuseVerifier.defaultSimilarityFloor
 
+    @Flag(name: .customLong("verifier-both-orders"), help: "With --verifier: read each pair in both orders and average the logits (experiment S).")
+    var verifierBothOrders = false
+
     @Option(help: "Cached questions examined per lookup, nearest first (default: the cache's default).")
     var candidates: Int?
 
@@ -339,6 +342,7 @@ struct EvalQACommand: AsyncParsableCommand {
         if let verifier {
             cacheConfig.similarityThreshold = similarityFloor
             reuseVerifier = try embedderOptions.loadVerifier(verifier, threadCount: 2, memo: ReuseVerifier.Memo())
+            reuseVerifier?.bothOrders = verifierBothOrders
             progress.note("reuse verifier \(verifier); similarity floor \(similarityFloor), thresholds are P(same question)")
         }
         do { try cacheConfig.validate() } catch { throw CLIError(error.description) }
@@ -359,7 +363,7 @@ struct EvalQACommand: AsyncParsableCommand {
                                 wallSeconds: ProgressBar.seconds(ContinuousClock.now - started),
                                 recommendedBy: reason)
         if let reuseVerifier {
-            report.thresholdMeaning = "reuse verifier P(same question), similarity floor \(similarityFloor), verifier \(reuseVerifier.digest)"
+            report.thresholdMeaning = "reuse verifier P(same question), similarity floor \(similarityFloor), verifier \(reuseVerifier.digest)\(reuseVerifier.bothOrders ? ", both orders" : "")"
         }
         if let out {
             let command = (["loraserve"] + CommandLine.arguments.dropFirst()).joined(separator: " ")

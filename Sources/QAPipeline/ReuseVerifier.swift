@@ -26,6 +26,10 @@ public struct ReuseVerifier: Sendable {
     public var threshold: Double
     /// Remembers probabilities by pair (an evaluation sweep asks the same pairs at every threshold).
     public let memo: Memo?
+    /// Also reads each pair as (new, cached) and averages the logits of both orders (experiment S,
+    /// reports/qa/verifier-symmetric/). Evidence readers read one order (the evidence belongs to
+    /// the cached question).
+    public var bothOrders = false
 
     public init(classifier: BertPairClassifier, threshold: Double = ReuseVerifier.defaultThreshold, memo: Memo? = nil) {
         self.init(ensemble: classifier, [], threshold: threshold, memo: memo)
@@ -98,16 +102,19 @@ public struct ReuseVerifier: Sendable {
         for classifier in classifiers {
             let rows = classifier.readsEvidence ? cached.indices.filter { evidence[$0] != nil } : Array(cached.indices)
             guard !rows.isEmpty else { continue }
-            let logits: [Float]?
+            var passes: [[Float]?] = []
             if classifier.readsEvidence {
-                logits = try? classifier.logits(rows.map { (cached[$0], query, evidence[$0] ?? "") })
+                passes.append(try? classifier.logits(rows.map { (cached[$0], query, evidence[$0] ?? "") }))
             } else {
-                logits = try? classifier.logits(rows.map { (cached[$0], query) })
+                passes.append(try? classifier.logits(rows.map { (cached[$0], query) }))
+                if bothOrders { passes.append(try? classifier.logits(rows.map { (query, cached[$0]) })) }
             }
-            guard let logits, logits.count == rows.count else { return nil }
-            for (i, logit) in zip(rows, logits) {
-                sums[i] += Double(logit)
-                counts[i] += 1
+            for logits in passes {
+                guard let logits, logits.count == rows.count else { return nil }
+                for (i, logit) in zip(rows, logits) {
+                    sums[i] += Double(logit)
+                    counts[i] += 1
+                }
             }
         }
         guard !counts.contains(0) else { return nil }

@@ -95,6 +95,28 @@ import Testing
         #expect(ReuseVerifier(classifier: plain).probability(cached: a, query: b, evidence: ev) == Self.sigmoid(pairLogit))
     }
 
+    /// Experiment S: `bothOrders` averages the logits of (cached, new) and (new, cached) of each
+    /// question-pair classifier; an evidence reader still reads one order.
+    @Test func bothOrdersAveragesTheTwoReadings() async throws {
+        let (plain, reader) = try Self.classifiers.get()
+        let (a, b, ev) = ("Who bought the rights?", "Who purchased the rights?", "Jean bought the rights from Enrique in 1418.")
+        let ab = Double(try #require(plain.logits([(a, b)]).first))
+        let ba = Double(try #require(plain.logits([(b, a)]).first))
+        #expect(abs(ab - ba) > 1e-4, "the cross-encoder is not symmetric")
+        var symmetric = ReuseVerifier(classifier: plain)
+        symmetric.bothOrders = true
+        #expect(abs(try #require(symmetric.probability(cached: a, query: b)) - Self.sigmoid((ab + ba) / 2)) < 1e-6)
+        #expect(abs(try #require(symmetric.probability(cached: b, query: a)) - Self.sigmoid((ab + ba) / 2)) < 1e-6)
+        let batched = await symmetric.probabilities(cached: [a, "Who sold the rights?"], query: b)
+        #expect(abs(try #require(batched[a]) - Self.sigmoid((ab + ba) / 2)) < 1e-4)
+        // With an evidence reader: plain in both orders plus the reader once, all averaged.
+        let triple = Double(try #require(reader.logits([(a, b, ev)]).first))
+        var mixed = ReuseVerifier(ensemble: plain, [reader])
+        mixed.bothOrders = true
+        let p = try #require(mixed.probability(cached: a, query: b, evidence: ev))
+        #expect(abs(p - Self.sigmoid((ab + ba + triple) / 3)) < 1e-6)
+    }
+
     @Test func batchesKeepEachCandidatesEvidenceApart() async throws {
         let (plain, reader) = try Self.classifiers.get()
         let memo = ReuseVerifier.Memo()
