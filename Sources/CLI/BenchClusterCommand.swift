@@ -125,6 +125,10 @@ struct BenchClusterSettings: Sendable {
     let readyTimeout: Double
     let json: Bool
 
+    /// Idle-probe requests per policy run, and the name workers serve the base model under.
+    static let probeRequests = 8
+    static let baseModelName = "SmolLM2-135M-Instruct"
+
     func execute() async throws {
         let policyList = policies
         let dir = out ?? (NSTemporaryDirectory() + "loraserve-bench-cluster-\(ProcessInfo.processInfo.processIdentifier)")
@@ -146,6 +150,8 @@ struct BenchClusterSettings: Sendable {
         do { workload = try Workload.generate(spec, seed: seed) } catch { throw CLIError(error.description) }
         var replay = BenchClusterWorkload.requests(workload, tokenizer: loaded.tokenizer)
         if let requests { replay = Array(replay.prefix(requests)) }
+        let probe = BenchClusterWorkload.probe(count: Self.probeRequests, promptTokens: promptTokens, spacing: 0.5,
+                                               baseModel: Self.baseModelName, tokenizer: loaded.tokenizer)
         try BenchClusterWorkload.write(spec, to: dir + "/workload.json")
         let adapterList = try BenchClusterWorkload.makeAdapters(workload, root: dir + "/adapters", shape: loaded.shape)
         Console.progress("bench cluster: \(replay.count) requests over \(String(format: "%.0f", spec.durationSeconds)) s "
@@ -163,13 +169,14 @@ struct BenchClusterSettings: Sendable {
                                           controllerPort: basePort + k * (workers + 2), workerCapacity: workerCapacity,
                                           readyTimeout: readyTimeout)
             Console.progress("[\(k + 1)/\(policyList.count)] \(policy.rawValue): starting controller + \(workers) workers (\(share) thread(s) each)…")
-            let result = try await cluster.run(adapters: adapterList, requests: replay, spec: spec)
+            let result = try await cluster.run(adapters: adapterList, requests: replay, probe: probe, spec: spec)
             results.append(result)
             Console.progress("[\(k + 1)/\(policyList.count)] \(policy.rawValue): " + result.summaryLine)
         }
-        let report = BenchClusterReport(workers: workers, threads_per_worker: share, slo_ttft_s: sloTTFT, seed: seed,
+        var report = BenchClusterReport(workers: workers, threads_per_worker: share, slo_ttft_s: sloTTFT, seed: seed,
                                         workload: "workload.json", rate_rps: rate, duration_s: spec.durationSeconds,
                                         shift_at_s: spec.durationSeconds / 2, model: modelPath, policies: results)
+        report.probe_prompt_tokens = promptTokens
         try report.write(dir: dir)
         if json {
             try Console.printJSON(report)

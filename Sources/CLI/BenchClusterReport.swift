@@ -36,6 +36,13 @@ struct BenchClusterPolicyResult: Codable, Sendable {
     let on_demand_loads: Int
     /// Keyed by rank ("8", "16", …).
     let by_rank_class: [String: RankClass]
+    /// TTFTs of the idle probe: base-model requests of the workload's prompt length sent one at a
+    /// time before the replay (what `bench validate` subtracts the engine's time from to get the
+    /// front-end latency: HTTP, tokenisation, the controller hop, SSE).
+    var idle_probe_ttft_s: [Double] = []
+    /// Cores the controller and the load generator kept busy during the replay (CPU seconds /
+    /// wall seconds): the workers' compute threads could not use them.
+    var background_cpu_cores: Double?
     /// Before and after the popularity shift (by arrival time).
     let before_shift: Window
     let after_shift: Window
@@ -103,6 +110,9 @@ struct BenchClusterReport: Codable, Sendable {
     var max_batch_tokens = BenchClusterRun.maxBatchTokens
     var max_running = BenchClusterRun.maxRunning
     var kv_cache_tokens = BenchClusterRun.kvCacheTokens
+    /// Cores of the machine the cluster ran on, and the idle probe's prompt length.
+    var host_cores = ProcessInfo.processInfo.activeProcessorCount
+    var probe_prompt_tokens = 0
     let policies: [BenchClusterPolicyResult]
 
     func write(dir: String) throws {

@@ -24,7 +24,7 @@ struct BenchClusterRun: Sendable {
     /// configures the simulated workers with them).
     static let maxActiveAdapters = 8, maxBatchTokens = 512, maxRunning = 32, kvCacheTokens = 32_768
 
-    func run(adapters: [BenchClusterWorkload.AdapterFile], requests: [BenchClusterWorkload.Request],
+    func run(adapters: [BenchClusterWorkload.AdapterFile], requests: [BenchClusterWorkload.Request], probe: [BenchClusterWorkload.Request],
              spec: WorkloadSpec) async throws -> BenchClusterPolicyResult {
         let children = ChildProcesses()
         var config = HTTPClient.Configuration()
@@ -32,7 +32,8 @@ struct BenchClusterRun: Sendable {
         config.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
         do {
-            let result = try await runCluster(children: children, client: client, adapters: adapters, requests: requests, spec: spec)
+            let result = try await runCluster(children: children, client: client, adapters: adapters, requests: requests, probe: probe,
+                                              spec: spec)
             children.stopAll()
             try? await client.shutdown()
             return result
@@ -44,7 +45,8 @@ struct BenchClusterRun: Sendable {
     }
 
     private func runCluster(children: ChildProcesses, client: HTTPClient, adapters: [BenchClusterWorkload.AdapterFile],
-                            requests: [BenchClusterWorkload.Request], spec: WorkloadSpec) async throws -> BenchClusterPolicyResult {
+                            requests: [BenchClusterWorkload.Request], probe: [BenchClusterWorkload.Request],
+                            spec: WorkloadSpec) async throws -> BenchClusterPolicyResult {
         let name = policy.rawValue
         // Controller settings for a short run: plan and scrape often, allow a move every 8 s.
         var file: [String: Any] = [
@@ -76,15 +78,25 @@ struct BenchClusterRun: Sendable {
         let initialActions = try await placementActions(client: client)
         Console.progress("  \(name): \(workers) workers up, \(adapters.count) adapters registered (\(initialActions.total) placement actions); replaying…")
         let replay = BenchClusterReplay(client: client, url: controllerURL + "/v1/completions", label: name)
+        let probed = await replay.run(probe)
+        // CPU the controller and this load generator use meanwhile: cores the workers lose.
+        let controllerPID = children.pid(of: "controller")
+        let cpuBefore = ProcessCPU.ownSeconds() + (controllerPID.flatMap(ProcessCPU.seconds(pid:)) ?? 0)
+        let wallStart = ContinuousClock.now
         let outcomes = await replay.run(requests)
+        let cpuAfter = ProcessCPU.ownSeconds() + (controllerPID.flatMap(ProcessCPU.seconds(pid:)) ?? 0)
+        let wall = (ContinuousClock.now - wallStart).benchSeconds
         let actions = try await placementActions(client: client)
         let remote = try await metric(client: client, "loraserve_controller_remote_access_total")
         if let data = try? JSONSerialization.data(withJSONObject: actions.log, options: [.prettyPrinted]) {
             try? data.write(to: URL(fileURLWithPath: dir + "/actions-\(name).json"))
         }
-        return BenchClusterPolicyResult(policy: name, outcomes: outcomes, sloTTFT: spec.slo.ttftSeconds, shiftAt: spec.durationSeconds / 2,
-                                        placementActions: actions.total, replayActions: actions.total - initialActions.total,
-                                        onDemandLoads: Int(remote))
+        var result = BenchClusterPolicyResult(policy: name, outcomes: outcomes, sloTTFT: spec.slo.ttftSeconds, shiftAt: spec.durationSeconds / 2,
+                                              placementActions: actions.total, replayActions: actions.total - initialActions.total,
+                                              onDemandLoads: Int(remote))
+        result.idle_probe_ttft_s = probed.filter(\.ok).compactMap(\.ttftSeconds)
+        if wall > 0, controllerPID != nil { result.background_cpu_cores = max(0, cpuAfter - cpuBefore) / wall }
+        return result
     }
 
     /// Waits until the controller reports every worker up (they self-register when the model is loaded).

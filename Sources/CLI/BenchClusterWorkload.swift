@@ -67,6 +67,26 @@ enum BenchClusterWorkload {
         let maxTokens: Int
     }
 
+    /// The idle probe: `count` base-model requests of `promptTokens` tokens and one output token,
+    /// `spacing` seconds apart (each done long before the next at these sizes), so their TTFT is
+    /// the engine's prefill plus the request path around it.
+    static func probe(count: Int, promptTokens: Int, spacing: Double, baseModel: String, tokenizer: BPETokenizer) -> [Request] {
+        let source = tokenizer.encode(BenchText.paragraph, parseSpecial: false)
+        return (0..<count).map { i in
+            var ids: [TokenID] = []
+            if !source.isEmpty {
+                let start = (i * 13 + 5) % source.count
+                for k in 0..<promptTokens { ids.append(source[(start + k) % source.count]) }
+            }
+            let prompt = ids.isEmpty ? "Hello" : tokenizer.decode(ids, skipSpecial: true)
+            let object: [String: Any] = [
+                "model": baseModel, "prompt": prompt, "max_tokens": 1, "stream": true, "temperature": 0, "ignore_eos": true,
+            ]
+            let body = (try? JSONSerialization.data(withJSONObject: object)).map { Array($0) } ?? []
+            return Request(arrivalSeconds: Double(i) * spacing, adapter: baseModel, rank: 0, body: body, maxTokens: 1)
+        }
+    }
+
     /// Prompts of exactly `promptTokens` tokens of English text (a different window of the bench
     /// paragraph per request, so nothing is shared between requests), streamed, EOS ignored so
     /// every request generates its `outputTokens`.

@@ -41,11 +41,19 @@ struct BenchValidateCommand: AsyncParsableCommand {
             help: "Multiply every simulated step cost by this (sensitivity to machine load: the live run shares the CPU with everything else).")
     var stepScale = 1.0
 
+    @Option(name: .customLong("host-cores"),
+            help: "Cores the live workers shared (default: results.json's host_cores); steps slow down while busy workers' threads exceed them.")
+    var hostCores: Double?
+
+    @Flag(name: .customLong("no-host-model"), help: "Simulate dedicated workers and no front-end latency (the model before the shared-host one).")
+    var noHostModel = false
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
     func validate() throws {
         guard stepScale > 0, stepScale.isFinite else { throw ValidationError("--step-scale must be > 0") }
+        if let hostCores { guard hostCores > 0, hostCores.isFinite else { throw ValidationError("--host-cores must be > 0") } }
         guard ValidationRun.targetShare(loraTargets) != nil else {
             throw ValidationError("--lora-targets: comma-separated names from q,k,v,o,gate,up,down")
         }
@@ -58,58 +66,25 @@ struct BenchValidateCommand: AsyncParsableCommand {
         var selection = try CostCalibration.load(path: costModel, threads: liveRun.threadsPerWorker)
         selection.scaleLoRA(by: ValidationRun.targetShare(loraTargets) ?? 1)
         selection.scaleSteps(by: stepScale)
-        let fleet = ValidationRun.fleet(for: liveRun, selection: selection, maxResident: maxResident)
-        var report = try ValidationRun.compare(liveRun, spec: spec, fleet: fleet, seed: seed ?? liveRun.seed ?? 1,
-                                               calibrationThreads: selection.threads)
+        var fleet = ValidationRun.fleet(for: liveRun, selection: selection, maxResident: maxResident)
+        let runSeed = seed ?? liveRun.seed ?? 1
+        let host = noHostModel ? nil : ValidationRun.SharedHostReport.measure(liveRun, fleet: fleet, cores: hostCores)
+        var report: ValidationRun
+        if let host {
+            let dedicated = try ValidationRun.compare(liveRun, spec: spec, fleet: fleet, seed: runSeed, calibrationThreads: selection.threads)
+            fleet.host = host.model
+            report = try ValidationRun.compare(liveRun, spec: spec, fleet: fleet, seed: runSeed, calibrationThreads: selection.threads)
+            report.host = host
+            report.without_host_model = dedicated.summary
+        } else {
+            report = try ValidationRun.compare(liveRun, spec: spec, fleet: fleet, seed: runSeed, calibrationThreads: selection.threads)
+        }
         report.step_scale = stepScale
         let markdown = report.markdown(workload: spec.name, costSource: fleet.costModel.source)
         do { try Data(markdown.utf8).write(to: dir.appendingPathComponent("validation.md")) } catch {
             throw CLIError("cannot write \(dir.appendingPathComponent("validation.md").path): \(error.localizedDescription)")
         }
         if json { try Console.printJSON(report) } else { print(markdown) }
-    }
-}
-
-/// `results.json` of `loraserve bench cluster` (extra keys are ignored).
-struct LiveClusterResults: Decodable {
-    struct Policy: Decodable {
-        var policy: String
-        var requests: Int?
-        var throughputRps: Double
-        var outputTokensPerSecond: Double?
-        var ttftP50S: Double
-        var ttftP99S: Double
-        var sloAttainment: Double?
-        var failedRequests: Int?
-        var placementActions: Int?
-    }
-
-    var workers: Int
-    var threadsPerWorker: Int
-    var sloTtftS: Double?
-    var seed: UInt64?
-    var maxActiveAdapters: Int?
-    var maxBatchTokens: Int?
-    var maxRunning: Int?
-    var kvCacheTokens: Int?
-    var policies: [Policy]
-
-    static func read(_ path: String) throws -> LiveClusterResults {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw CLIError("cannot read \(path): \(error.localizedDescription)") }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        do { return try decoder.decode(LiveClusterResults.self, from: data) } catch {
-            throw CLIError("\(path) is not a `bench cluster` results file: \(error)")
-        }
-    }
-
-    static func readSpec(_ path: String) throws -> WorkloadSpec {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw CLIError("cannot read \(path): \(error.localizedDescription)") }
-        do { return try JSONDecoder().decode(WorkloadSpec.self, from: data) } catch {
-            throw CLIError("\(path) is not a workload file: \(error)")
-        }
     }
 }
 
@@ -138,6 +113,10 @@ struct ValidationRun: Encodable {
     let calibration_threads: Int?
     var step_scale = 1.0
     let seed: UInt64
+    /// The shared-host model used (nil: dedicated workers, no front end).
+    var host: SharedHostReport?
+    /// The same comparison without it, for reference.
+    var without_host_model: Summary?
     let policies: [Row]
     /// Mean |relative error| over policies for throughput and TTFT p50 (the ±15% target).
     let mean_abs_error_throughput: Double
@@ -233,8 +212,23 @@ struct ValidationRun: Encodable {
         }
         lines += ["", String(format: "Mean |error|: throughput %.1f%%, TTFT p50 %.1f%% (target ±15%%).", mean_abs_error_throughput * 100,
                              mean_abs_error_ttft_p50 * 100), "",
-                  "Errors are (sim − live) / live. The simulator does not model HTTP, tokenisation or the controller's "
-                      + "routing latency (they add to live TTFT) and prices each step with the calibrated cost model.", ""]
+                  "Errors are (sim − live) / live."]
+        if let host {
+            lines += [String(format: "Shared host: %.0f cores for %d workers × %d thread(s) and %.2f cores of background (controller + load "
+                             + "generator, measured); a step runs max(1, (busy threads + background) / cores) × slower. "
+                             + "Front end %.1f ms per request = idle-probe TTFT median %.1f ms (%d probes) − the engine's %.1f ms for the probe.",
+                             host.model.cores, workers, host.model.threadsPerWorker, host.model.backgroundCores,
+                             host.model.frontEndSeconds * 1000, host.probe_median_s * 1000, host.probes, host.probe_engine_s * 1000)]
+            if let d = without_host_model {
+                lines += [String(format: "Without it (dedicated workers, no front end): mean |error| throughput %.1f%%, TTFT p50 %.1f%%; per policy TTFT p50 %@.",
+                                 d.mean_abs_error_throughput * 100, d.mean_abs_error_ttft_p50 * 100,
+                                 d.ttft_p50_errors.map { String(format: "%+.1f%%", $0 * 100) }.joined(separator: ", "))]
+            }
+        } else {
+            lines += ["The simulator prices each step with the calibrated cost model on dedicated workers and adds nothing for HTTP, "
+                      + "tokenisation or the controller's hop (results.json has no idle probe, or --no-host-model)."]
+        }
+        lines.append("")
         return lines.joined(separator: "\n")
     }
 }

@@ -88,6 +88,11 @@ final class ChildProcesses: @unchecked Sendable {
         lock.withLock { children.append(Child(name: name, log: log, process: process)) }
     }
 
+    /// The process id of the child started as `name` (nil if none).
+    func pid(of name: String) -> Int32? {
+        lock.withLock { children.first { $0.name == name }?.process.processIdentifier }
+    }
+
     func firstExited() -> (name: String, status: Int32, log: String)? {
         lock.withLock {
             children.first { !$0.process.isRunning }.map { ($0.name, $0.process.terminationStatus, $0.log) }

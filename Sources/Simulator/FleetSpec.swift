@@ -29,6 +29,9 @@ public struct FleetSpec: Sendable, Codable, Equatable {
     /// own coefficients. The regime with the largest `minTokens` ≤ the step's tokens applies;
     /// below all of them, `costModel` and `sampledSequenceSeconds`. From a v2 calibration.
     public var stepRegimes: [StepCostRegime]?
+    /// Workers that share one CPU host (a local cluster on one machine); nil: each worker has its
+    /// own device (the GPU presets).
+    public var host: SharedHost?
 
     public init(count: Int, computeMode: ComputeMode? = nil, workerModes: [ComputeMode]? = nil, adapterMemoryBytes: Int = 8 << 30,
                 maxResidentAdapters: Int = 64,
@@ -55,6 +58,46 @@ public struct FleetSpec: Sendable, Codable, Equatable {
         let c = costModel.coefficients(for: mode)
         let tokens = Double(scheduler.maxBatchTokens)
         return tokens / (c.alphaSeconds + c.betaSecondsPerToken * tokens)
+    }
+}
+
+/// Workers sharing one CPU host, and the request path in front of them (`bench validate` measures
+/// both for the live local cluster it compares against).
+public struct SharedHost: Sendable, Codable, Equatable {
+    /// Cores of the host.
+    public var cores: Double
+    /// Compute threads each worker runs.
+    public var threadsPerWorker: Int
+    /// Seconds every request spends outside the worker's steps before its first token reaches
+    /// the client: HTTP, tokenisation, the controller's hop, SSE. Added to TTFT and latency.
+    public var frontEndSeconds: Double
+    /// Cores other processes on the host keep busy on average (a local cluster's controller and
+    /// load generator).
+    public var backgroundCores: Double
+
+    public init(cores: Double, threadsPerWorker: Int, frontEndSeconds: Double = 0, backgroundCores: Double = 0) {
+        self.cores = cores
+        self.threadsPerWorker = threadsPerWorker
+        self.frontEndSeconds = frontEndSeconds
+        self.backgroundCores = backgroundCores
+    }
+
+    /// Only `cores` and `threadsPerWorker` are required in JSON.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        cores = try c.decode(Double.self, forKey: .cores)
+        threadsPerWorker = try c.decode(Int.self, forKey: .threadsPerWorker)
+        frontEndSeconds = try c.decodeIfPresent(Double.self, forKey: .frontEndSeconds) ?? 0
+        backgroundCores = try c.decodeIfPresent(Double.self, forKey: .backgroundCores) ?? 0
+    }
+
+    /// How much slower than calibrated a step progresses while `busyWorkers` workers compute at
+    /// once: their threads and the background share the cores evenly (processor sharing: the
+    /// engine re-times running steps whenever the count changes), so beyond the core count each
+    /// runs proportionally slower. 1 while everything fits.
+    public func slowdown(busyWorkers: Int) -> Double {
+        guard cores > 0 else { return 1 }
+        return max(1, (Double(busyWorkers * max(threadsPerWorker, 1)) + max(0, backgroundCores)) / cores)
     }
 }
 

@@ -70,11 +70,11 @@ extension SimulationEngine {
             completed += 1
             outputTokens += Int(generated[i])
             makespan = max(makespan, finishedAt[i])
-            let t = firstTokenAt[i] - r.arrivalSeconds
+            let t = firstTokenAt[i] - r.arrivalSeconds + frontEndSeconds
             let p = generated[i] > 1 ? (finishedAt[i] - firstTokenAt[i]) / Double(generated[i] - 1) : 0
             ttft.append(t)
             if generated[i] > 1 { tpot.append(p) }
-            e2e.append(finishedAt[i] - r.arrivalSeconds)
+            e2e.append(finishedAt[i] - r.arrivalSeconds + frontEndSeconds)
             byRank[rank]?.ttft.append(t)
             if generated[i] > 1 { byRank[rank]?.tpot.append(p) }
             if t <= workload.slo.ttftSeconds && p <= workload.slo.tpotSeconds {

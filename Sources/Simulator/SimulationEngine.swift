@@ -33,6 +33,10 @@ final class SimulationEngine {
     // Per-request state, indexed like `workload.requests`.
     var assigned: [Int32]
     var firstTokenAt: [Double]
+    /// Workers with a step in progress (for `SharedHost.slowdown`).
+    var busyWorkers = 0
+    /// Seconds outside the workers added to each request's TTFT and latency (`SharedHost`).
+    var frontEndSeconds: Double { fleet.host?.frontEndSeconds ?? 0 }
     var finishedAt: [Double]
     var generated: [Int32]
     var failed: [Bool]
@@ -174,14 +178,43 @@ final class SimulationEngine {
         }
         worker.running = step
         steps += 1
+        busyWorkers += 1
         let seconds = fleet.stepSeconds(shape, sampled: sampled, mode: worker.mode)
-        queue.schedule(.stepComplete(worker: w), at: now + seconds)
+        guard let host = fleet.host else {
+            worker.stepDueAt = now + seconds
+            queue.schedule(.stepComplete(worker: w), at: worker.stepDueAt)
+            return
+        }
+        let slowdown = host.slowdown(busyWorkers: busyWorkers)
+        worker.remainingSeconds = seconds
+        worker.shareSince = now
+        worker.shareSlowdown = slowdown
+        worker.stepDueAt = now + seconds * slowdown
+        queue.schedule(.stepComplete(worker: w), at: worker.stepDueAt)
+        reshare(now: now)
+    }
+
+    /// Processor sharing on a shared host: when the number of busy workers changes, every running
+    /// step whose slowdown changes is re-timed from the work it has left (its earlier completion
+    /// event goes stale: `stepDueAt` moved).
+    func reshare(now: Double) {
+        guard let host = fleet.host else { return }
+        let slowdown = host.slowdown(busyWorkers: busyWorkers)
+        for (w, worker) in workers.enumerated() where worker.running != nil && worker.shareSlowdown != slowdown {
+            worker.remainingSeconds = max(0, worker.remainingSeconds - (now - worker.shareSince) / worker.shareSlowdown)
+            worker.shareSince = now
+            worker.shareSlowdown = slowdown
+            worker.stepDueAt = now + worker.remainingSeconds * slowdown
+            queue.schedule(.stepComplete(worker: w), at: worker.stepDueAt)
+        }
     }
 
     func completeStep(_ w: Int, now: Double) {
         let worker = workers[w]
-        guard let step = worker.running else { return }
+        guard let step = worker.running, now == worker.stepDueAt else { return }
         worker.running = nil
+        busyWorkers -= 1
+        reshare(now: now)
         var done = 0.0
         for e in step.entries { done += Double(e.tokenCount) * workPerToken[Int(e.request.rawValue)] }
         loads[w].queuedWork = max(0, loads[w].queuedWork - done)

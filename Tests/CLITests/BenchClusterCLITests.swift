@@ -23,6 +23,7 @@ import TestSupport
         #expect(object["workers"] as? Int == 2 && saved["workers"] as? Int == 2)
         #expect(object["threads_per_worker"] as? Int == 1)
         #expect(object["slo_ttft_s"] as? Double == 5)
+        #expect((object["host_cores"] as? Int ?? 0) >= 1 && object["probe_prompt_tokens"] as? Int == 8)
         let policies = try #require(object["policies"] as? [[String: Any]])
         #expect(policies.compactMap { $0["policy"] as? String } == ["ours", "round-robin", "affinity"])
 
@@ -35,6 +36,11 @@ import TestSupport
                 #expect(p[key] != nil, "\(p["policy"] ?? "?") lacks \(key)")
             }
             #expect(p["requests"] as? Int == workload.requests.count)
+            // The idle probe (front-end latency) and the background load (shared-host model).
+            let probe = try #require(p["idle_probe_ttft_s"] as? [Double])
+            #expect(probe.count == 8 && probe.allSatisfy { $0 > 0 && $0 < 30 })
+            let background = try #require(p["background_cpu_cores"] as? Double)
+            #expect(background >= 0 && background < 64)
             #expect(p["failed_requests"] as? Int == 0, "\(p["errors"] ?? "")")
             let classes = try #require(p["by_rank_class"] as? [String: [String: Any]])
             #expect(Set(classes.keys) == Set(workload.requests.map { String(workload.adapters[$0.adapter].rank) }))

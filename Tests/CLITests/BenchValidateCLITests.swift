@@ -90,6 +90,34 @@ import Testing
         for key in ["throughput_rps", "ttft_p50_s", "ttft_p99_s"] { #expect(abs(errors[key] ?? 1) < 1e-9, "\(key)") }
     }
 
+    /// results.json from a `bench cluster` with the idle probe and the background measurement:
+    /// the shared-host model is on (front end = probe median − the engine's probe time, cores and
+    /// background as recorded), TTFTs come out later than with dedicated workers, and the
+    /// dedicated comparison is reported alongside; `--no-host-model` turns it off.
+    @Test func sharedHostModelComesFromTheRecordedProbeAndLoad() throws {
+        var live = Self.results([("ours", 1.9, 0.2, 0.5)], threads: 1)
+        live = live.replacingOccurrences(of: #""placement_actions": 0}"#,
+                                          with: #""placement_actions": 0, "idle_probe_ttft_s": [0.30, 0.31, 0.29], "background_cpu_cores": 0.5}"#)
+        live = live.replacingOccurrences(of: #""seed": 3,"#, with: #""seed": 3, "host_cores": 1, "probe_prompt_tokens": 16,"#)
+        let (dir, calibration) = try Self.directory(results: live)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let modelled = try Self.run(dir, calibration)
+        let host = try #require(modelled["host"] as? [String: Any])
+        let model = try #require(host["model"] as? [String: Any])
+        #expect(model["cores"] as? Double == 1 && model["backgroundCores"] as? Double == 0.5)
+        let median = try #require(host["probe_median_s"] as? Double), engine = try #require(host["probe_engine_s"] as? Double)
+        #expect(median == 0.30 && engine > 0)
+        #expect(abs((model["frontEndSeconds"] as? Double ?? -1) - max(0, median - engine)) < 1e-12)
+        #expect(modelled["without_host_model"] != nil)
+        let off = try CLIRunner.run(["bench", "validate", "--live", dir, "--cost-model", calibration, "--json", "--no-host-model"])
+        let plain = try #require(try JSONSerialization.jsonObject(with: Data(off.stdout.utf8)) as? [String: Any])
+        #expect(plain["host"] == nil)
+        func p50(_ o: [String: Any]) -> Double { ((o["policies"] as? [[String: Any]])?.first?["sim"] as? [String: Any])?["ttft_p50_s"] as? Double ?? 0 }
+        #expect(p50(modelled) > p50(plain))
+        let markdown = try String(contentsOfFile: dir + "/validation.md", encoding: .utf8)
+        #expect(markdown.contains("dedicated workers"))
+    }
+
     /// The engine's per-sampled-sequence overhead is charged on every step: later first tokens.
     @Test func engineOverheadSlowsTheSimulatedWorker() throws {
         let (dir, calibration) = try Self.directory(results: Self.results([("ours", 1, 1, 1)], threads: 1))
