@@ -113,6 +113,7 @@ let package = Package(
         .testTarget(name: "CacheStoresTests", dependencies: [
             "CacheStores", "SummaryCache", "CacheStoreCrashWriter",
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "QAPipelineTests", dependencies: ["QAPipeline", "SummaryCache"]),
@@ -127,7 +128,8 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "ModelStoreTests", dependencies: ["ModelStore", "ServeCore", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport", "LoRAAdapters", "ModelStore", "Simulator"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport", "LoRAAdapters", "ModelStore", "Simulator",
+                                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         // Real-model group: needs the fetched SmolLM2 / MiniLM (fetched on first use).
         .testTarget(name: "RealModelTests", dependencies: ["ModelStore", "Engine", "LlamaModel", "Tokenizers", "BertModel", "GGUF", "Safetensors", "LoRAAdapters", "Kernels", "ServeCore", "QAPipeline", "SummaryCache", "Simulator", "BatchScheduler", "Placement", "TestSupport"],
                     resources: [.copy("Golden")]),

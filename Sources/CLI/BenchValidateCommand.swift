@@ -222,11 +222,11 @@ struct ValidationRun: Encodable {
             if let d = without_host_model {
                 lines += [String(format: "Without it (dedicated workers, no front end): mean |error| throughput %.1f%%, TTFT p50 %.1f%%; per policy TTFT p50 %@.",
                                  d.mean_abs_error_throughput * 100, d.mean_abs_error_ttft_p50 * 100,
-                                 d.ttft_p50_errors.map { String(format: "%+.1f%%", $0 * 100) }.joined(separator: ", "))]
+                                 d.ttft_p50_errors.map { $0.map { String(format: "%+.1f%%", $0 * 100) } ?? "n/a" }.joined(separator: ", "))]
             }
         } else {
             lines += ["The simulator prices each step with the calibrated cost model on dedicated workers and adds nothing for HTTP, "
-                      + "tokenisation or the controller's hop (results.json has no idle probe, or --no-host-model)."]
+                      + "tokenisation or the controller's hop (results.json has no host_cores and no --host-cores was given, or --no-host-model)."]
         }
         lines.append("")
         return lines.joined(separator: "\n")

@@ -39,11 +39,12 @@ extension ValidationRun {
     struct Summary: Encodable {
         let mean_abs_error_throughput: Double
         let mean_abs_error_ttft_p50: Double
-        let ttft_p50_errors: [Double]
+        /// Per policy, in the comparison's order (null where undefined).
+        let ttft_p50_errors: [Double?]
     }
 
     var summary: Summary {
         Summary(mean_abs_error_throughput: mean_abs_error_throughput, mean_abs_error_ttft_p50: mean_abs_error_ttft_p50,
-                ttft_p50_errors: policies.compactMap { $0.relative_error["ttft_p50_s"] })
+                ttft_p50_errors: policies.map { $0.relative_error["ttft_p50_s"] })
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Runs a long-lived command (`controller`, `up`, `cache serve`, `bench cluster`) until it returns
 /// or SIGINT/SIGTERM arrives, and then stops it without noise or loss.
@@ -14,45 +15,56 @@ import ServiceLifecycle
 /// (apple/swift-nio#2637; see Tests/LiveServerSupport/LiveServer.swift).
 /// `.cancel` (batch work such as a benchmark): the first signal cancels `body` at once.
 ///
-/// Either way the command returns normally after a signal, so the process exits 0.
-enum SignalScope {
-    enum Mode: Sendable { case graceful, cancel }
+/// After a signal the command returns normally (exit 0) unless `body` failed with something other
+/// than the cancellation the signal asked for; a third signal, after the second, kills the process
+/// (the default action is restored), so a body that ignores cancellation cannot hang it.
+package enum SignalScope {
+    package enum Mode: Sendable { case graceful, cancel }
 
     /// How long a graceful shutdown may take before the rest is cancelled.
-    static let grace: Duration = .seconds(10)
+    package static let grace: Duration = .seconds(10)
 
     static func run(_ mode: Mode = .graceful, _ body: @escaping @Sendable () async throws -> Void) async throws {
         try await run(mode, signals: processSignals(), body)
     }
 
     /// `run` with the signals as a stream (tests feed their own).
-    static func run(_ mode: Mode, signals: AsyncStream<Int32>, grace: Duration = grace,
+    package static func run(_ mode: Mode, signals: AsyncStream<Int32>, grace: Duration = grace,
                     _ body: @escaping @Sendable () async throws -> Void) async throws {
         var configuration = ServiceGroupConfiguration(
             services: [.init(service: Body(body: body), successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [], cancellationSignals: [], logger: Logger(label: "loraserve.signals"))
         configuration.maximumGracefulShutdownDuration = grace
         let group = ServiceGroup(configuration: configuration)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            tasks.addTask {
-                var received = 0
-                for await sig in signals {
-                    received += 1
-                    let name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal \(sig)"
-                    if mode == .cancel || received > 1 {
-                        Console.progress("received \(name), stopping now")
-                        return
+        let signalled = SignalFlag()
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                tasks.addTask {
+                    var received = 0
+                    for await sig in signals {
+                        received += 1
+                        signalled.set()
+                        let name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal \(sig)"
+                        if mode == .cancel || received > 1 {
+                            Console.progress("received \(name), stopping now")
+                            // A body that ignores cancellation must not outlive a third signal.
+                            signal(SIGINT, SIG_DFL)
+                            signal(SIGTERM, SIG_DFL)
+                            return
+                        }
+                        Console.progress("received \(name), shutting down (requests in flight finish; press Ctrl-C again to stop at once)")
+                        await group.triggerGracefulShutdown()
                     }
-                    Console.progress("received \(name), shutting down (requests in flight finish; press Ctrl-C again to stop at once)")
-                    await group.triggerGracefulShutdown()
+                    // The stream ends only when this task is cancelled, after the group returned.
                 }
-                // The stream ends only when this task is cancelled, after the group returned.
+                // The group returns when `body` does (on its own or shut down gracefully); the signal
+                // task returns only to stop at once. Either way the other is cancelled.
+                try await tasks.next()
+                tasks.cancelAll()
             }
-            // The group returns when `body` does (on its own or shut down gracefully); the signal
-            // task returns only to stop at once. Either way the other is cancelled.
-            try await tasks.next()
-            tasks.cancelAll()
+        } catch is CancellationError where signalled.isSet {
+            // Stopped by a signal (at once, or the grace ran out): that is the asked-for outcome.
         }
     }
 
@@ -78,6 +90,13 @@ enum SignalScope {
         let body: @Sendable () async throws -> Void
         func run() async throws { try await body() }
     }
+}
+
+/// Set once a signal arrived (read after the task group ends).
+final class SignalFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }
 
 /// Holds non-Sendable values across a `@Sendable` boundary when only one thread touches them.

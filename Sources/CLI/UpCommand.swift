@@ -98,7 +98,8 @@ struct UpCommand: AsyncParsableCommand {
                     // The readiness task returns (or throws) first; the serve task returns at
                     // shutdown, which also ends a readiness wait still in progress.
                     while let served = try await group.next() {
-                        if served { group.cancelAll() }
+                        // Leaving the loop discards the cancelled readiness task's error.
+                        if served { group.cancelAll(); break }
                     }
                 }
                 }
@@ -138,7 +139,7 @@ struct UpCommand: AsyncParsableCommand {
               -d '{"model": "likes-paris", "prompt": "The capital of France is", "max_tokens": 8}'
           question answering with the summary cache (ask again and see "hit"; a rewording hits only when the reuse verifier is sure it asks the same):
             curl -s \(url)/v1/qa -H 'Content-Type: application/json' \\
-              -d '{"question": "Who led the Norse raiders?", "documents": [{"id": "normans", "text": "The Normans descended from Norse raiders led by Rollo, who swore fealty to King Charles III."}]}'
+              -d '{"question": "Who was the leader of the Norse raiders?", "documents": [{"id": "normans", "text": "The Normans were descended from Norse raiders from Denmark, Iceland and Norway. Their leader was Rollo, who swore fealty to King Charles III of West Francia in 911."}]}'
         Press Ctrl-C to stop.
 
         """)

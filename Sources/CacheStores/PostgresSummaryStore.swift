@@ -42,22 +42,27 @@ public actor PostgresSummaryStore: DurableSummaryStore {
         return l
     }
 
-    /// Runs `body` with a client whose `run()` loop lives in a child task for the duration.
+    /// Runs `body` with a client whose `run()` loop lives for exactly that long.
+    ///
+    /// The loop runs in a detached task, not a child: a child inherits ServiceLifecycle's graceful
+    /// shutdown, on which PostgresNIO closes the pool, so a server shutting down gracefully (Ctrl-C)
+    /// would lose the database while it still finishes the requests it accepted. The pool closes
+    /// when `body` returns or throws.
     public static func withClient<T: Sendable>(
         _ configuration: PostgresClient.Configuration, logger: Logger = quietLogger,
         _ body: @Sendable (PostgresClient) async throws -> T
     ) async throws -> T {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            do {
-                let result = try await body(client)
-                group.cancelAll()
-                return result
-            } catch {
-                group.cancelAll()
-                throw error
-            }
+        let running = Task.detached { await client.run() }
+        do {
+            let result = try await body(client)
+            running.cancel()
+            await running.value
+            return result
+        } catch {
+            running.cancel()
+            await running.value
+            throw error
         }
     }
 

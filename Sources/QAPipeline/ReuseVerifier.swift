@@ -20,16 +20,22 @@ public struct ReuseVerifier: Sendable {
     public let classifiers: [BertPairClassifier]
     /// The first classifier (tokenizer and pair layout are the same for all).
     public var classifier: BertPairClassifier { classifiers[0] }
-    /// Identifies the weights: the classifiers' digests joined by " + ".
-    public var digest: String { classifiers.map(\.digest).joined(separator: " + ") }
+    /// Identifies the weights (the classifiers' digests joined by " + ") and the reading.
+    public var digest: String { classifiers.map(\.digest).joined(separator: " + ") + (bothOrders ? " (both orders)" : "") }
     /// Minimum probability of "same question" for a reuse.
     public var threshold: Double
     /// Remembers probabilities by pair (an evaluation sweep asks the same pairs at every threshold).
     public let memo: Memo?
     /// Also reads each pair as (new, cached) and averages the logits of both orders (experiment S,
     /// reports/qa/verifier-symmetric/). Evidence readers read one order (the evidence belongs to
-    /// the cached question).
+    /// the cached question), so in a mixed ensemble each question-pair classifier weighs twice.
     public var bothOrders = false
+
+    /// The memo key of a pair under this verifier's reading (a memo shared with a verifier that
+    /// reads one order never hands back a both-orders probability, or the reverse).
+    func memoKey(_ cached: String, _ query: String, _ evidence: String?) -> String {
+        (bothOrders ? "\u{1E}" : "") + Memo.key(cached: cached, query: query, evidence: evidence)
+    }
 
     public init(classifier: BertPairClassifier, threshold: Double = ReuseVerifier.defaultThreshold, memo: Memo? = nil) {
         self.init(ensemble: classifier, [], threshold: threshold, memo: memo)
@@ -87,7 +93,7 @@ public struct ReuseVerifier: Sendable {
         if Self.isRepeat(cached, query) { return 1 }
         let evidence = readsEvidence ? evidence : nil
         guard let memo else { return compute(cached: [cached], query: query, evidence: [evidence])?.first }
-        return memo.value(Memo.key(cached: cached, query: query, evidence: evidence)) {
+        return memo.value(memoKey(cached, query, evidence)) {
             compute(cached: [cached], query: query, evidence: [evidence])?.first
         }
     }
@@ -140,7 +146,7 @@ public struct ReuseVerifier: Sendable {
         for c in cached where out[c] == nil && !todo.contains(c) {
             if Self.isRepeat(c, query) {
                 out[c] = 1
-            } else if let known = memo?[Memo.key(cached: c, query: query, evidence: evidence[c])] {
+            } else if let known = memo?[memoKey(c, query, evidence[c])] {
                 out[c] = known
             } else {
                 todo.append(c)
@@ -153,7 +159,7 @@ public struct ReuseVerifier: Sendable {
             return out
         }
         for (c, p) in zip(todo, batch) {
-            memo?.store(p, for: Memo.key(cached: c, query: query, evidence: evidence[c]))
+            memo?.store(p, for: memoKey(c, query, evidence[c]))
             out[c] = p
         }
         return out

@@ -201,6 +201,7 @@ public actor LocalSummaryCache: SummaryCacheBackend {
             }
         }
         guard !verdict.passed else { return nil }
+        policy.countVetoes(verdict)
         let findings = verdict.findings.map(\.description)
         return SummaryLookup(hit: nil, bestSimilarity: hit.similarity, vetoes: findings,
                              missReason: "remote hit vetoed by this cache (\(findings.joined(separator: "; ")))")

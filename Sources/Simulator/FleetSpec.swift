@@ -97,7 +97,7 @@ public struct SharedHost: Sendable, Codable, Equatable {
     /// runs proportionally slower. 1 while everything fits.
     public func slowdown(busyWorkers: Int) -> Double {
         guard cores > 0 else { return 1 }
-        return max(1, (Double(busyWorkers * max(threadsPerWorker, 1)) + max(0, backgroundCores)) / cores)
+        return max(1, (Double(busyWorkers) * Double(max(threadsPerWorker, 1)) + max(0, backgroundCores)) / cores)
     }
 }
 

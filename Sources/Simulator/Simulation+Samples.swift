@@ -14,8 +14,7 @@ extension Simulation {
                                    trace: [TraceRecord]? = nil) throws(SimulationError) -> (result: SimulationResult, samples: [RequestSample]) {
         let workload: Workload
         do { workload = try Workload.generate(spec, trace: trace, seed: seed) } catch { throw .workload(error) }
-        guard workers.count >= 1 else { throw .fleet("count must be >= 1") }
-        guard workers.controlIntervalSeconds > 0, workers.drainLimitSeconds >= 0 else { throw .fleet("control interval must be > 0") }
+        try check(workers)
         let engine: SimulationEngine
         do { engine = try SimulationEngine(workload: workload, fleet: workers, policy: policy, seed: seed) } catch { throw .scheduler(error) }
         engine.run()

@@ -27,11 +27,25 @@ public enum Simulation {
         return try run(workload, name: spec.name, policy: policy, workers: workers, seed: seed)
     }
 
-    /// Simulates an already generated workload. `observer` sees every event as it is processed.
-    public static func run(_ workload: Workload, name: String, policy: SimPolicy, workers: FleetSpec, seed: UInt64,
-                           observer: ((SimEvent) -> Void)? = nil) throws(SimulationError) -> SimulationResult {
+    /// The fleet settings every entry point needs before it builds an engine.
+    static func check(_ workers: FleetSpec) throws(SimulationError) {
         guard workers.count >= 1 else { throw .fleet("count must be >= 1") }
         guard workers.controlIntervalSeconds > 0, workers.drainLimitSeconds >= 0 else { throw .fleet("control interval must be > 0") }
+        if let host = workers.host {
+            guard host.cores > 0, host.cores.isFinite, host.threadsPerWorker >= 1 else {
+                throw .fleet("host: cores must be > 0 and threadsPerWorker >= 1")
+            }
+            guard host.frontEndSeconds >= 0, host.frontEndSeconds.isFinite, host.backgroundCores >= 0, host.backgroundCores.isFinite else {
+                throw .fleet("host: frontEndSeconds and backgroundCores must be finite and >= 0")
+            }
+        }
+    }
+
+    /// Simulates an already generated workload. `observer` sees every event as it is processed
+    /// (a step completion made stale by re-timing on a shared host is skipped, not shown).
+    public static func run(_ workload: Workload, name: String, policy: SimPolicy, workers: FleetSpec, seed: UInt64,
+                           observer: ((SimEvent) -> Void)? = nil) throws(SimulationError) -> SimulationResult {
+        try check(workers)
         let engine: SimulationEngine
         do { engine = try SimulationEngine(workload: workload, fleet: workers, policy: policy, seed: seed) } catch { throw .scheduler(error) }
         engine.observer = observer
@@ -45,8 +59,7 @@ extension Simulation {
     /// each worker's planned steps (`StepDigest`s, in order), for engine-vs-simulator drift checks.
     public static func runRecordingTraces(_ workload: Workload, name: String, policy: SimPolicy, workers: FleetSpec,
                                           seed: UInt64) throws(SimulationError) -> (result: SimulationResult, traces: [[StepDigest]]) {
-        guard workers.count >= 1 else { throw .fleet("count must be >= 1") }
-        guard workers.controlIntervalSeconds > 0, workers.drainLimitSeconds >= 0 else { throw .fleet("control interval must be > 0") }
+        try check(workers)
         let engine: SimulationEngine
         do {
             engine = try SimulationEngine(workload: workload, fleet: workers, policy: policy, seed: seed, recordsTrace: true)

@@ -98,6 +98,8 @@ final class SimulationEngine {
         let deadline = lastArrival + fleet.drainLimitSeconds
         while let e = queue.pop() {
             if e.time > deadline { break }
+            // A completion that re-timing made stale (shared host only) is not an event.
+            if fleet.host != nil, case let .stepComplete(w) = e.kind, e.time != workers[w].stepDueAt { continue }
             events += 1
             observer?(e)
             switch e.kind {

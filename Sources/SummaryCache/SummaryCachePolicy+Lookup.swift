@@ -50,7 +50,7 @@ extension SummaryCachePolicy {
                 hit = (e, candidate.similarity)
             } else {
                 record.outcome = .vetoed(verdict)
-                for k in verdict.firedKinds { stats.vetoesByGuard[k.rawValue, default: 0] += 1 }
+                countVetoes(verdict)
                 if firstVeto == nil {
                     firstVeto = VetoedCandidate(id: e.id, cachedQuery: e.queryText, similarity: candidate.similarity, verdict: verdict)
                 }
@@ -122,5 +122,11 @@ extension SummaryCachePolicy {
             if let a = removeEntry(top.id, reason: .expired) { actions.append(a) }
         }
         return actions
+    }
+
+    /// Counts a veto by each guard that fired (`stats.vetoesByGuard`), also for candidates another
+    /// tier found (`LocalSummaryCache.overrule`).
+    public mutating func countVetoes(_ verdict: GuardVerdict) {
+        for k in verdict.firedKinds { stats.vetoesByGuard[k.rawValue, default: 0] += 1 }
     }
 }

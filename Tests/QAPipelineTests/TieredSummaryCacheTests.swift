@@ -92,9 +92,11 @@ struct TieredSummaryCacheTests {
         #expect(stats.remoteHitsOverruled == 1 && stats.remoteHits == 0 && stats.misses == 1)
         // Nothing of the overruled summary was copied into the edge.
         #expect(await local.policy.allEntries.allSatisfy { $0.summaryText != "Rollo led them." })
-        // A remote hit the edge agrees with is still served.
+        // Another tenant gets nothing from either tier.
         let same = try await p.answer(QARequest(tenant: Fixtures.bob, question: cached, documents: [Fixtures.normans]))
-        #expect(same.documents.first?.outcome == .miss)  // another tenant: nothing anywhere
+        #expect(same.documents.first?.outcome == .miss)
+        // The local verdicts themselves: a rewording it would reuse passes, a similarity below its
+        // threshold does not (served-and-copied after a pass: `remoteHitIsCopiedLocally`).
         let agreed = await local.overrule(.init(summary: "s", cachedQuery: cached, similarity: 0.99, tokensSaved: 1, entryID: 1, tier: .remote),
                                           query: "Who was the leader of the Norse?")
         #expect(agreed == nil)
