@@ -43,6 +43,9 @@ struct BenchClusterPolicyResult: Codable, Sendable {
     /// Cores the controller and the load generator kept busy during the replay (CPU seconds /
     /// wall seconds): the workers' compute threads could not use them.
     var background_cpu_cores: Double?
+    /// Cores the workers used beyond their step loops (HTTP, tokenisation, SSE) during the replay;
+    /// measured with one compute thread per worker only.
+    var worker_overhead_cpu_cores: Double?
     /// Before and after the popularity shift (by arrival time).
     let before_shift: Window
     let after_shift: Window

@@ -79,12 +79,15 @@ struct BenchClusterRun: Sendable {
         Console.progress("  \(name): \(workers) workers up, \(adapters.count) adapters registered (\(initialActions.total) placement actions); replaying…")
         let replay = BenchClusterReplay(client: client, url: controllerURL + "/v1/completions", label: name)
         let probed = await replay.run(probe)
-        // CPU the controller and this load generator use meanwhile: cores the workers lose.
+        // CPU the controller and this load generator use meanwhile, and what the workers use beyond
+        // their step loops (HTTP, tokenisation, SSE): cores the compute threads lose.
         let controllerPID = children.pid(of: "controller")
         let cpuBefore = ProcessCPU.ownSeconds() + (controllerPID.flatMap(ProcessCPU.seconds(pid:)) ?? 0)
+        let overheadBefore = await workerOverheadSeconds(children: children, client: client)
         let wallStart = ContinuousClock.now
         let outcomes = await replay.run(requests)
         let cpuAfter = ProcessCPU.ownSeconds() + (controllerPID.flatMap(ProcessCPU.seconds(pid:)) ?? 0)
+        let overheadAfter = await workerOverheadSeconds(children: children, client: client)
         let wall = (ContinuousClock.now - wallStart).benchSeconds
         let actions = try await placementActions(client: client)
         let remote = try await metric(client: client, "loraserve_controller_remote_access_total")
@@ -96,7 +99,24 @@ struct BenchClusterRun: Sendable {
                                               onDemandLoads: Int(remote))
         result.idle_probe_ttft_s = probed.filter(\.ok).compactMap(\.ttftSeconds)
         if wall > 0, controllerPID != nil { result.background_cpu_cores = max(0, cpuAfter - cpuBefore) / wall }
+        if wall > 0, let before = overheadBefore, let after = overheadAfter { result.worker_overhead_cpu_cores = max(0, after - before) / wall }
         return result
+    }
+
+    /// CPU seconds all workers have used outside their step-loop threads so far: process CPU
+    /// (/proc) minus `loraserve:engine_loop_cpu_seconds_total`. Only meaningful with one compute
+    /// thread per worker (otherwise the pool's threads would count as overhead): nil then, or when
+    /// a reading fails.
+    private func workerOverheadSeconds(children: ChildProcesses, client: HTTPClient) async -> Double? {
+        guard threadsPerWorker == 1 else { return nil }
+        var total = 0.0
+        for i in 0..<workers {
+            guard let pid = children.pid(of: "worker-\(i + 1)"), let process = ProcessCPU.seconds(pid: pid),
+                  let loop = try? await metric(client: client, "loraserve:engine_loop_cpu_seconds_total",
+                                               url: "http://127.0.0.1:\(controllerPort + 1 + i)/metrics") else { return nil }
+            total += process - loop
+        }
+        return total
     }
 
     /// Waits until the controller reports every worker up (they self-register when the model is loaded).
@@ -131,8 +151,8 @@ struct BenchClusterRun: Sendable {
     }
 
     /// Sum of a Prometheus family's samples from the controller's `/metrics`.
-    private func metric(client: HTTPClient, _ family: String, excludingSuffix: String? = nil) async throws -> Double {
-        let (status, text) = try await BenchHTTP.send(client, "GET", controllerURL + "/metrics", timeout: 5)
+    private func metric(client: HTTPClient, _ family: String, excludingSuffix: String? = nil, url: String? = nil) async throws -> Double {
+        let (status, text) = try await BenchHTTP.send(client, "GET", url ?? controllerURL + "/metrics", timeout: 5)
         guard status == 200 else { throw CLIError("GET /metrics failed (\(status))") }
         var sum = 0.0
         for line in text.split(separator: "\n") where line.hasPrefix(family) && !line.hasPrefix("#") {

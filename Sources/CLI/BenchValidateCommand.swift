@@ -214,8 +214,8 @@ struct ValidationRun: Encodable {
                              mean_abs_error_ttft_p50 * 100), "",
                   "Errors are (sim − live) / live."]
         if let host {
-            lines += [String(format: "Shared host: %.0f cores for %d workers × %d thread(s) and %.2f cores of background (controller + load "
-                             + "generator, measured); a step runs max(1, (busy threads + background) / cores) × slower. "
+            lines += [String(format: "Shared host: %.0f cores for %d workers × %d thread(s) and %.2f cores of background (controller, load "
+                             + "generator and the workers' HTTP threads, measured); a step runs max(1, (busy threads + background) / cores) × slower. "
                              + "Front end %.1f ms per request = idle-probe TTFT median %.1f ms (%d probes) − the engine's %.1f ms for the probe.",
                              host.model.cores, workers, host.model.threadsPerWorker, host.model.backgroundCores,
                              host.model.frontEndSeconds * 1000, host.probe_median_s * 1000, host.probes, host.probe_engine_s * 1000)]

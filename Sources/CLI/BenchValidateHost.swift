@@ -27,7 +27,10 @@ extension ValidationRun {
                 engine = fleet.stepSeconds(shape, sampled: 1, mode: .exact)
             }
             let frontEnd = max(0, median - engine)
-            let background = live.policies.compactMap(\.backgroundCpuCores).filter(\.isFinite)
+            // Per policy run: the controller and load generator, plus the workers' HTTP threads.
+            let background = live.policies.compactMap { p in
+                p.backgroundCpuCores.map { $0 + (p.workerOverheadCpuCores ?? 0) }
+            }.filter(\.isFinite)
             let backgroundCores = background.isEmpty ? 0 : background.reduce(0, +) / Double(background.count)
             return SharedHostReport(model: SharedHost(cores: cores, threadsPerWorker: live.threadsPerWorker, frontEndSeconds: frontEnd,
                                                       backgroundCores: backgroundCores),

@@ -15,6 +15,7 @@ struct LiveClusterResults: Decodable {
         var placementActions: Int?
         var idleProbeTtftS: [Double]?
         var backgroundCpuCores: Double?
+        var workerOverheadCpuCores: Double?
     }
 
     var workers: Int

@@ -98,6 +98,9 @@ enum MetricsRenderer {
         out.sample("loraserve:kv_blocks_total", [], Double(input.engine.kvBlocksTotal))
         out.family("loraserve:engine_steps_total", .counter, help: "Engine iterations run.")
         out.sample("loraserve:engine_steps_total", [], Double(input.engine.stepCount))
+        out.family("loraserve:engine_loop_cpu_seconds_total", .counter,
+                   help: "CPU seconds of the step-loop thread (all compute with --threads 1).")
+        out.sample("loraserve:engine_loop_cpu_seconds_total", [], input.engine.loopThreadCPUSeconds)
         out.family("loraserve:server_admitted_requests", .gauge, help: "Engine requests admitted by the HTTP server and not yet ended.")
         out.sample("loraserve:server_admitted_requests", [], Double(input.admitted))
         out.family("loraserve:server_admission_capacity", .gauge, help: "Most engine requests the HTTP server admits at once.")

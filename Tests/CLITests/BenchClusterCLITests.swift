@@ -41,6 +41,8 @@ import TestSupport
             #expect(probe.count == 8 && probe.allSatisfy { $0 > 0 && $0 < 30 })
             let background = try #require(p["background_cpu_cores"] as? Double)
             #expect(background >= 0 && background < 64)
+            let overhead = try #require(p["worker_overhead_cpu_cores"] as? Double, "one compute thread per worker: measured")
+            #expect(overhead >= 0 && overhead < 64)
             #expect(p["failed_requests"] as? Int == 0, "\(p["errors"] ?? "")")
             let classes = try #require(p["by_rank_class"] as? [String: [String: Any]])
             #expect(Set(classes.keys) == Set(workload.requests.map { String(workload.adapters[$0.adapter].rank) }))
