@@ -23,6 +23,8 @@ public final class BatchEngine: InferenceService {
     let startedAt: ContinuousClock.Instant
     /// The drift test's diagnostic hook on the step loop (`SchedulerTap`); nil in service.
     let tap = Mutex<SchedulerTap?>(nil)
+    /// The step-loop thread's CPU clock, read when metrics are asked for (not on every step).
+    private let loopClock = ThreadCPUClock()
     private let loop: StepLoop
 
     public init(model: LoadedLlama, config: EngineConfig, adapterRoot: String?) throws(ServiceError) {
@@ -43,8 +45,11 @@ public final class BatchEngine: InferenceService {
             $0.kvBlocksTotal = config.scheduler.kvBlockCount
             $0.maxActiveAdapters = config.maxActiveAdapters
         }
-        let loop = self.loop
-        let thread = Thread { loop.run() }
+        let loop = self.loop, loopClock = self.loopClock
+        let thread = Thread {
+            loopClock.bindToCurrentThread()
+            loop.run()
+        }
         thread.name = "loraserve-step-loop"
         thread.start()
     }
@@ -125,5 +130,9 @@ public final class BatchEngine: InferenceService {
 
     public func adapters() async -> [AdapterInfo] { registry.infos() }
 
-    public func metrics() async -> EngineMetrics { metricsState.withLock { $0 } }
+    public func metrics() async -> EngineMetrics {
+        var m = metricsState.withLock { $0 }
+        m.loopThreadCPUSeconds = loopClock.seconds()
+        return m
+    }
 }

@@ -172,7 +172,7 @@ public struct EngineMetrics: Sendable, Equatable {
     public var requestsFinished: [String: Int] = [:]   // by finish reason
     public var preemptions: Int = 0
     public var stepCount: Int = 0
-    /// CPU seconds the step-loop thread has used: all of the engine's compute with one thread
+    /// CPU seconds the step-loop thread has used (read by `metrics()`): all of the engine's compute with one thread
     /// (`--threads 1`; the pool's other threads are not counted). What the worker process uses
     /// beyond it is the HTTP front end (`bench cluster` measures that).
     public var loopThreadCPUSeconds: Double = 0

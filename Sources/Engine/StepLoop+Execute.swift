@@ -107,13 +107,6 @@ extension StepLoop {
         if let name = request.adapterName { engine.registry.count(generated: name, tokens: request.generatedCount) }
     }
 
-    /// CPU time of the calling thread (0 where the clock is unavailable).
-    static func threadCPUSeconds() -> Double {
-        var t = timespec()
-        guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) == 0 else { return 0 }
-        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-    }
-
     func publishMetrics(_ engine: BatchEngine) {
         let stats = scheduler.stats
         let running = Set(live.values.filter { $0.cache != nil }.compactMap(\.adapterName)).sorted()
@@ -125,7 +118,6 @@ extension StepLoop {
             m.kvBlocksTotal = stats.kvBlocksTotal
             m.preemptions = stats.preemptions
             m.stepCount = Int(stats.steps)
-            m.loopThreadCPUSeconds = Self.threadCPUSeconds()
             m.runningAdapters = running
             m.waitingAdapters = waiting
         }
