@@ -13,14 +13,15 @@ final class SimulatedWorker {
     var scheduler: BatchScheduler
     /// The step being executed, if any.
     var running: Step?
-    /// When the running step completes (a queued `.stepComplete` at another time is stale: the
-    /// step was re-timed on a shared host).
-    var stepDueAt = 0.0
-    /// Shared host: calibrated seconds of the running step still to do, since when, and at what
-    /// slowdown it has been progressing.
+    /// The running step's calibrated seconds still to do, since when, and at what slowdown it has
+    /// been progressing (1 unless a shared host re-timed it).
     var remainingSeconds = 0.0
     var shareSince = 0.0
     var shareSlowdown = 1.0
+    /// When the running step completes (a queued `.stepComplete` at another time is stale: the
+    /// step was re-timed on a shared host). The same expression the event was scheduled with, so
+    /// the comparison is exact.
+    var stepDueAt: Double { shareSince + remainingSeconds * shareSlowdown }
     /// A `.kick` event for this worker is queued and not yet processed.
     var kickPending = false
     /// Ready adapters (the scheduler's `isAdapterReady`), by id and by index.

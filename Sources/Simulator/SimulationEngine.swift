@@ -99,7 +99,7 @@ final class SimulationEngine {
         while let e = queue.pop() {
             if e.time > deadline { break }
             // A completion that re-timing made stale (shared host only) is not an event.
-            if fleet.host != nil, case let .stepComplete(w) = e.kind, e.time != workers[w].stepDueAt { continue }
+            if case let .stepComplete(w) = e.kind, e.time != workers[w].stepDueAt { continue }
             events += 1
             observer?(e)
             switch e.kind {
@@ -181,17 +181,9 @@ final class SimulationEngine {
         worker.running = step
         steps += 1
         busyWorkers += 1
-        let seconds = fleet.stepSeconds(shape, sampled: sampled, mode: worker.mode)
-        guard let host = fleet.host else {
-            worker.stepDueAt = now + seconds
-            queue.schedule(.stepComplete(worker: w), at: worker.stepDueAt)
-            return
-        }
-        let slowdown = host.slowdown(busyWorkers: busyWorkers)
-        worker.remainingSeconds = seconds
+        worker.remainingSeconds = fleet.stepSeconds(shape, sampled: sampled, mode: worker.mode)
         worker.shareSince = now
-        worker.shareSlowdown = slowdown
-        worker.stepDueAt = now + seconds * slowdown
+        worker.shareSlowdown = fleet.host?.slowdown(busyWorkers: busyWorkers) ?? 1
         queue.schedule(.stepComplete(worker: w), at: worker.stepDueAt)
         reshare(now: now)
     }
@@ -206,14 +198,13 @@ final class SimulationEngine {
             worker.remainingSeconds = max(0, worker.remainingSeconds - (now - worker.shareSince) / worker.shareSlowdown)
             worker.shareSince = now
             worker.shareSlowdown = slowdown
-            worker.stepDueAt = now + worker.remainingSeconds * slowdown
             queue.schedule(.stepComplete(worker: w), at: worker.stepDueAt)
         }
     }
 
     func completeStep(_ w: Int, now: Double) {
         let worker = workers[w]
-        guard let step = worker.running, now == worker.stepDueAt else { return }
+        guard let step = worker.running else { return }
         worker.running = nil
         busyWorkers -= 1
         reshare(now: now)
