@@ -82,11 +82,12 @@ struct BenchClusterRun: Sendable {
         // CPU the controller and this load generator use meanwhile, and what the workers use beyond
         // their step loops (HTTP, tokenisation, SSE): cores the compute threads lose.
         let controllerPID = children.pid(of: "controller")
-        let cpuBefore = ProcessCPU.ownSeconds() + (controllerPID.flatMap(ProcessCPU.seconds(pid:)) ?? 0)
+        func backgroundSeconds() -> Double { ProcessCPU.ownSeconds() + (controllerPID.flatMap(ProcessCPU.seconds(pid:)) ?? 0) }
+        let cpuBefore = backgroundSeconds()
         let overheadBefore = await workerOverheadSeconds(children: children, client: client)
         let wallStart = ContinuousClock.now
         let outcomes = await replay.run(requests)
-        let cpuAfter = ProcessCPU.ownSeconds() + (controllerPID.flatMap(ProcessCPU.seconds(pid:)) ?? 0)
+        let cpuAfter = backgroundSeconds()
         let overheadAfter = await workerOverheadSeconds(children: children, client: client)
         let wall = (ContinuousClock.now - wallStart).benchSeconds
         let actions = try await placementActions(client: client)

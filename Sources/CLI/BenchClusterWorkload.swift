@@ -73,18 +73,21 @@ enum BenchClusterWorkload {
     static func probe(count: Int, promptTokens: Int, spacing: Double, baseModel: String, tokenizer: BPETokenizer) -> [Request] {
         let source = tokenizer.encode(BenchText.paragraph, parseSpecial: false)
         return (0..<count).map { i in
-            var ids: [TokenID] = []
-            if !source.isEmpty {
-                let start = (i * 13 + 5) % source.count
-                for k in 0..<promptTokens { ids.append(source[(start + k) % source.count]) }
-            }
-            let prompt = ids.isEmpty ? "Hello" : tokenizer.decode(ids, skipSpecial: true)
-            let object: [String: Any] = [
-                "model": baseModel, "prompt": prompt, "max_tokens": 1, "stream": true, "temperature": 0, "ignore_eos": true,
-            ]
-            let body = (try? JSONSerialization.data(withJSONObject: object)).map { Array($0) } ?? []
+            let prompt = promptWindow(source, offset: i * 13 + 5, tokens: promptTokens, tokenizer: tokenizer)
+            let body = jsonBody(["model": baseModel, "prompt": prompt, "max_tokens": 1, "stream": true, "temperature": 0, "ignore_eos": true])
             return Request(arrivalSeconds: Double(i) * spacing, adapter: baseModel, rank: 0, body: body, maxTokens: 1)
         }
+    }
+
+    /// `tokens` tokens of the bench paragraph from `offset` on (wrapping around), as text.
+    private static func promptWindow(_ source: [TokenID], offset: Int, tokens: Int, tokenizer: BPETokenizer) -> String {
+        guard !source.isEmpty, tokens > 0 else { return "Hello" }
+        let ids = (0..<tokens).map { source[(offset % source.count + $0) % source.count] }
+        return tokenizer.decode(ids, skipSpecial: true)
+    }
+
+    private static func jsonBody(_ object: [String: Any]) -> [UInt8] {
+        (try? JSONSerialization.data(withJSONObject: object)).map { Array($0) } ?? []
     }
 
     /// Prompts of exactly `promptTokens` tokens of English text (a different window of the bench
@@ -94,17 +97,11 @@ enum BenchClusterWorkload {
         let source = tokenizer.encode(BenchText.paragraph, parseSpecial: false)
         return workload.requests.enumerated().map { i, r in
             let a = workload.adapters[r.adapter]
-            var ids: [TokenID] = []
-            if !source.isEmpty {
-                let start = (i * 7) % source.count
-                for k in 0..<r.promptTokens { ids.append(source[(start + k) % source.count]) }
-            }
-            let prompt = ids.isEmpty ? "Hello" : tokenizer.decode(ids, skipSpecial: true)
-            let object: [String: Any] = [
+            let prompt = promptWindow(source, offset: i * 7, tokens: r.promptTokens, tokenizer: tokenizer)
+            let body = jsonBody([
                 "model": a.id.rawValue, "prompt": prompt, "max_tokens": r.outputTokens, "stream": true,
                 "temperature": 0, "ignore_eos": true, "stream_options": ["include_usage": true],
-            ]
-            let body = (try? JSONSerialization.data(withJSONObject: object)).map { Array($0) } ?? []
+            ])
             return Request(arrivalSeconds: r.arrivalSeconds, adapter: a.id.rawValue, rank: a.rank, body: body, maxTokens: r.outputTokens)
         }
     }

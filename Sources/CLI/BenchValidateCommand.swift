@@ -69,15 +69,13 @@ struct BenchValidateCommand: AsyncParsableCommand {
         var fleet = ValidationRun.fleet(for: liveRun, selection: selection, maxResident: maxResident)
         let runSeed = seed ?? liveRun.seed ?? 1
         let host = noHostModel ? nil : ValidationRun.SharedHostReport.measure(liveRun, fleet: fleet, cores: hostCores)
-        var report: ValidationRun
+        let dedicated = try ValidationRun.compare(liveRun, spec: spec, fleet: fleet, seed: runSeed, calibrationThreads: selection.threads)
+        var report = dedicated
         if let host {
-            let dedicated = try ValidationRun.compare(liveRun, spec: spec, fleet: fleet, seed: runSeed, calibrationThreads: selection.threads)
             fleet.host = host.model
             report = try ValidationRun.compare(liveRun, spec: spec, fleet: fleet, seed: runSeed, calibrationThreads: selection.threads)
             report.host = host
             report.without_host_model = dedicated.summary
-        } else {
-            report = try ValidationRun.compare(liveRun, spec: spec, fleet: fleet, seed: runSeed, calibrationThreads: selection.threads)
         }
         report.step_scale = stepScale
         let markdown = report.markdown(workload: spec.name, costSource: fleet.costModel.source)

@@ -1,3 +1,4 @@
+import Engine
 import Placement
 import Simulator
 
@@ -17,11 +18,11 @@ extension ValidationRun {
         /// the probe and no core count is given.
         static func measure(_ live: LiveClusterResults, fleet: FleetSpec, cores: Double?) -> SharedHostReport? {
             guard let cores = cores ?? live.hostCores.map(Double.init) else { return nil }
-            let probes = live.policies.flatMap { $0.idleProbeTtftS ?? [] }.filter(\.isFinite).sorted()
+            let probes = live.policies.flatMap { $0.idleProbeTtftS ?? [] }.filter(\.isFinite)
             var engine = 0.0
             var median = 0.0
             if !probes.isEmpty, let tokens = live.probePromptTokens, tokens > 0 {
-                median = probes.count % 2 == 1 ? probes[probes.count / 2] : (probes[probes.count / 2 - 1] + probes[probes.count / 2]) / 2
+                median = EngineBenchmark.median(probes)
                 var shape = StepShape()
                 shape.add(tokens: tokens, rank: 0, newAdapter: false)
                 engine = fleet.stepSeconds(shape, sampled: 1, mode: .exact)

@@ -363,7 +363,7 @@ struct EvalQACommand: AsyncParsableCommand {
                                 wallSeconds: ProgressBar.seconds(ContinuousClock.now - started),
                                 recommendedBy: reason)
         if let reuseVerifier {
-            report.thresholdMeaning = "reuse verifier P(same question), similarity floor \(similarityFloor), verifier \(reuseVerifier.digest)\(reuseVerifier.bothOrders ? ", both orders" : "")"
+            report.thresholdMeaning = "reuse verifier P(same question), similarity floor \(similarityFloor), verifier \(reuseVerifier.digest)"
         }
         if let out {
             let command = (["loraserve"] + CommandLine.arguments.dropFirst()).joined(separator: " ")

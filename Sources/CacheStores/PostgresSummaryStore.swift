@@ -54,16 +54,11 @@ public actor PostgresSummaryStore: DurableSummaryStore {
     ) async throws -> T {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let running = Task.detached { await client.run() }
-        do {
-            let result = try await body(client)
-            running.cancel()
-            await running.value
-            return result
-        } catch {
-            running.cancel()
-            await running.value
-            throw error
-        }
+        let outcome: Result<T, any Error>
+        do { outcome = .success(try await body(client)) } catch { outcome = .failure(error) }
+        running.cancel()
+        await running.value
+        return try outcome.get()
     }
 
     /// `client.withTransaction`, rethrowing the closure's own error (e.g. `schemaTooNew`) when

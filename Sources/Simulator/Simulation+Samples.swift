@@ -22,7 +22,7 @@ extension Simulation {
         let samples = workload.requests.indices.map { i in
             let r = workload.requests[i]
             let ok = !engine.failed[i] && engine.finishedAt[i] >= 0 && engine.firstTokenAt[i] >= 0
-            return RequestSample(arrivalSeconds: r.arrivalSeconds, ttftSeconds: ok ? engine.firstTokenAt[i] - r.arrivalSeconds + engine.frontEndSeconds : nil,
+            return RequestSample(arrivalSeconds: r.arrivalSeconds, ttftSeconds: ok ? engine.timeToFirstToken(i) : nil,
                                  rank: workload.adapters[r.adapter].rank)
         }
         return (result, samples)

@@ -83,7 +83,7 @@ extension SimulationEngine {
             completed += 1
             outputTokens += Int(generated[i])
             makespan = max(makespan, finishedAt[i])
-            let t = firstTokenAt[i] - r.arrivalSeconds + frontEndSeconds
+            let t = timeToFirstToken(i)
             let p = generated[i] > 1 ? (finishedAt[i] - firstTokenAt[i]) / Double(generated[i] - 1) : 0
             ttft.append(t)
             if generated[i] > 1 { tpot.append(p) }

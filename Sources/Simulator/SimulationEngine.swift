@@ -37,6 +37,8 @@ final class SimulationEngine {
     var busyWorkers = 0
     /// Seconds outside the workers added to each request's TTFT and latency (`SharedHost`).
     var frontEndSeconds: Double { fleet.host?.frontEndSeconds ?? 0 }
+    /// Request `i`'s time to first token as its client sees it (front end included).
+    func timeToFirstToken(_ i: Int) -> Double { firstTokenAt[i] - workload.requests[i].arrivalSeconds + frontEndSeconds }
     var finishedAt: [Double]
     var generated: [Int32]
     var failed: [Bool]

@@ -38,33 +38,25 @@ import Testing
         }
     }
 
-    @Test func aBodyThatIgnoresGracefulShutdownIsCancelledAfterTheGrace() async throws {
-        let (signals, send) = AsyncStream<Int32>.makeStream()
-        let log = Log()
-        try await SignalScope.run(.graceful, signals: signals, grace: .milliseconds(200)) {
-            send.yield(SIGTERM)
-            try await Self.sleepUntilCancelled(log)
-        }
-        #expect(log.all == ["cancelled"])
+    /// Ways a body that ignores graceful shutdown still gets cancelled.
+    struct Stop: Sendable, CustomStringConvertible {
+        let description: String
+        let mode: SignalScope.Mode
+        let signals: [Int32]
+        let grace: Duration
     }
 
-    @Test func aSecondSignalStopsAtOnce() async throws {
-        let (signals, send) = AsyncStream<Int32>.makeStream()
-        let log = Log()
+    @Test(arguments: [
+        Stop(description: "one signal, then the grace runs out", mode: .graceful, signals: [SIGTERM], grace: .milliseconds(200)),
         // A grace longer than the body's sleep: only the second signal can end it early.
-        try await SignalScope.run(.graceful, signals: signals, grace: .seconds(3600)) {
-            send.yield(SIGINT)
-            send.yield(SIGINT)
-            try await Self.sleepUntilCancelled(log)
-        }
-        #expect(log.all == ["cancelled"])
-    }
-
-    @Test func cancelModeStopsOnTheFirstSignal() async throws {
+        Stop(description: "a second signal stops at once", mode: .graceful, signals: [SIGINT, SIGINT], grace: .seconds(3600)),
+        Stop(description: "cancel mode stops on the first signal", mode: .cancel, signals: [SIGTERM], grace: .seconds(3600)),
+    ])
+    func aBodyThatIgnoresGracefulShutdownIsCancelled(_ stop: Stop) async throws {
         let (signals, send) = AsyncStream<Int32>.makeStream()
         let log = Log()
-        try await SignalScope.run(.cancel, signals: signals, grace: .seconds(3600)) {
-            send.yield(SIGTERM)
+        try await SignalScope.run(stop.mode, signals: signals, grace: stop.grace) {
+            for sig in stop.signals { send.yield(sig) }
             try await Self.sleepUntilCancelled(log)
         }
         #expect(log.all == ["cancelled"])
