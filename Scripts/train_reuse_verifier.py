@@ -55,8 +55,17 @@ from peft import LoraConfig, get_peft_model
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import verifier_evidence  # noqa: E402
 
-MODULES = ["attention.self.query", "attention.self.key", "attention.self.value",
-           "attention.output.dense", "intermediate.dense", "output.dense"]
+# The linear layers that get a LoRA delta, per encoder family (config.json's model_type): peft's
+# target names and the module paths the exported tensors are named by.
+ARCHS = {
+    "bert": (["query", "key", "value", "dense"],
+             ["attention.self.query", "attention.self.key", "attention.self.value",
+              "attention.output.dense", "intermediate.dense", "output.dense"]),
+    # Experiment M (reports/qa/verifier-mpnet/): all-mpnet-base-v2.
+    "mpnet": (["q", "k", "v", "o", "dense"],
+              ["attention.attn.q", "attention.attn.k", "attention.attn.v", "attention.attn.o",
+               "intermediate.dense", "output.dense"]),
+}
 STOP = set("a an the of in on at to for from by with is are was were be been do does did what which who whom when "
            "where why how that this it its and or".split())
 GOLDEN_PAIRS = [
@@ -227,14 +236,37 @@ def recall_at(model, pos, neg, max_fhr=0.02):
     return sum(p > t for p in sp) / len(sp), t
 
 
+def score_pairs(model, paths, out_dir, tag):
+    """Experiment M's screen: P(same) for every pair of each labelled-pairs JSONL (the
+    `cache calibrate --pairs` format), written as OUT_DIR/TAG-<file>: the input rows plus `p`."""
+    model.eval()
+    os.makedirs(out_dir, exist_ok=True)
+    with torch.no_grad():
+        for path in paths:
+            rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+            probs = []
+            for i in range(0, len(rows), 64):
+                chunk = rows[i:i + 64]
+                probs += torch.sigmoid(model([r["question_a"] for r in chunk], [r["question_b"] for r in chunk],
+                                             [None] * len(chunk))).tolist()
+            with open(os.path.join(out_dir, f"{tag}-{os.path.basename(path)}"), "w", encoding="utf-8") as fh:
+                for r, p in zip(rows, probs):
+                    fh.write(json.dumps({**r, "p": p}, ensure_ascii=False) + "\n")
+
+
 class CrossEncoder(torch.nn.Module):
     def __init__(self, model_dir, rank, evidence=False):
         super().__init__()
         self.evidence = evidence
         self.tok = AutoTokenizer.from_pretrained(model_dir)
-        cfg = LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.1, target_modules=["query", "key", "value", "dense"])
-        self.enc = get_peft_model(AutoModel.from_pretrained(model_dir), cfg)
-        self.head = torch.nn.Linear(384, 1)
+        base = AutoModel.from_pretrained(model_dir)
+        self.arch = base.config.model_type
+        if self.arch not in ARCHS:
+            sys.exit(f"unsupported encoder {self.arch!r} (have {sorted(ARCHS)})")
+        self.layers, self.base_name = base.config.num_hidden_layers, base.config.name_or_path
+        cfg = LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.1, target_modules=ARCHS[self.arch][0])
+        self.enc = get_peft_model(base, cfg)
+        self.head = torch.nn.Linear(base.config.hidden_size, 1)
 
     def forward(self, a, b, e=None):
         if self.evidence:
@@ -254,9 +286,9 @@ def export(model, rank, path, meta):
         if not m:
             continue
         layer, module, which = m.groups()
-        assert module in MODULES, module
+        assert module in ARCHS[model.arch][1], module
         tensors[f"encoder.layer.{layer}.{module}.lora_{which}"] = p.detach().to(torch.float16).contiguous()
-    assert len(tensors) == 6 * len(MODULES) * 2, len(tensors)
+    assert len(tensors) == model.layers * len(ARCHS[model.arch][1]) * 2, len(tensors)
     tensors["lora_scale"] = torch.tensor([2.0 * rank / rank], dtype=torch.float32)
     tensors["head.weight"] = model.head.weight.detach().float().contiguous()
     tensors["head.bias"] = model.head.bias.detach().float().contiguous()
@@ -293,6 +325,9 @@ def main():
                          "(Scripts/verifier_evidence.py)")
     ap.add_argument("--general-partition", action="store_true",
                     help="with --partition-negatives: also group the general-topic families by topic (one passage each)")
+    ap.add_argument("--score-pairs", nargs="*", default=[],
+                    help="labelled-pairs JSONL files to score after each epoch (experiment M's screen)")
+    ap.add_argument("--score-dir", default=None, help="where --score-pairs writes epochN-<file>")
     args = ap.parse_args()
     if any("paraphrase-families-dev" in f for f in args.families + args.general):
         sys.exit("refusing to train on the dev families (they are the evaluation set)")
@@ -331,6 +366,8 @@ def main():
             if best is None or rec > best[0]:
                 best = (rec, epoch + 1, {k: v.detach().clone() for k, v in model.state_dict().items()})
         print(line, flush=True)
+        if args.score_pairs:
+            score_pairs(model, args.score_pairs, args.score_dir or os.path.dirname(os.path.abspath(args.out)), f"epoch{epoch + 1}")
         if args.save_each_epoch and epoch + 1 < args.epochs:
             snapshot = copy.deepcopy(model).eval()
             export(snapshot, args.rank, f"{args.out}.epoch{epoch + 1}", {"epochs": str(epoch + 1)})
@@ -340,7 +377,7 @@ def main():
     model.eval()
     versions = {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__,
                 "safetensors": safetensors.__version__, "numpy": np.__version__, "python": platform.python_version()}
-    meta = {"base_model": "sentence-transformers/all-MiniLM-L6-v2", "rank": str(args.rank),
+    meta = {"base_model": "sentence-transformers/all-mpnet-base-v2" if model.arch == "mpnet" else "sentence-transformers/all-MiniLM-L6-v2", "rank": str(args.rank),
             "epochs": str(best[1] if best else args.epochs), "validation_article": args.validate_article or "",
             "validation": json.dumps(selection), "general_families": ",".join(os.path.basename(f) for f in args.general),
             "seed": str(args.seed), "training_articles": ",".join(articles),
