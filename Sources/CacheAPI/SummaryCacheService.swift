@@ -33,7 +33,7 @@ public final class SummaryCacheService: Sendable {
         self.keys = keys
         self.local = local
         if let remote {
-            let t = TieredSummaryCache(local: local, remote: remote)
+            let t = TieredSummaryCache(local: local, remote: remote, embedder: embedder)
             tiered = t
             cache = TenantCountingCache(t)
         } else {

@@ -45,8 +45,8 @@ public actor TenantCountingCache: SummaryCacheBackend {
         update(tenant) { $0.invalidations += 1 }
     }
 
-    public func overrule(_ hit: SummaryLookup.Hit, query: String) async -> SummaryLookup? {
-        await inner.overrule(hit, query: query)
+    public func overrule(_ hit: SummaryLookup.Hit, query: String, focus: RemoteHitFocus?) async -> SummaryLookup? {
+        await inner.overrule(hit, query: query, focus: focus)
     }
 
     func countQA(_ tenant: TenantID) { update(tenant) { $0.qaRequests += 1 } }

@@ -14,14 +14,35 @@ public protocol SummaryCacheBackend: Sendable {
     /// Drops every cached summary of a tenant's document (all versions).
     func invalidate(tenant: TenantID, documentID: DocumentID) async throws
     /// This backend's own verdict on serving `hit`, which another tier found, for `query`: nil to
-    /// serve it, else the miss to report instead (its threshold, question guards and verifier
-    /// would not reuse that cached question's summary).
-    func overrule(_ hit: SummaryLookup.Hit, query: String) async -> SummaryLookup?
+    /// serve it, else the miss to report instead (its threshold, question guards, focus guard and
+    /// verifier would not reuse that cached question's summary). `focus` (optional) lets the focus
+    /// guard run too: the two questions' vectors and the document's units.
+    func overrule(_ hit: SummaryLookup.Hit, query: String, focus: RemoteHitFocus?) async -> SummaryLookup?
+}
+
+/// What the focus guard needs to judge a hit another tier found: the cached question's vector is
+/// not on the wire, so the tier that asks re-embeds the cached question's text with its own
+/// embedder (same fingerprint, so the same vector the remote stored).
+public struct RemoteHitFocus: Sendable {
+    public var cachedVector: [Float]
+    public var queryVector: [Float]
+    public var document: DocumentFocus
+
+    public init(cachedVector: [Float], queryVector: [Float], document: DocumentFocus) {
+        self.cachedVector = cachedVector
+        self.queryVector = queryVector
+        self.document = document
+    }
 }
 
 extension SummaryCacheBackend {
     /// Default: no policy of its own, so nothing to overrule.
-    public func overrule(_ hit: SummaryLookup.Hit, query: String) async -> SummaryLookup? { nil }
+    public func overrule(_ hit: SummaryLookup.Hit, query: String, focus: RemoteHitFocus?) async -> SummaryLookup? { nil }
+
+    /// Without the focus guard (no document context).
+    public func overrule(_ hit: SummaryLookup.Hit, query: String) async -> SummaryLookup? {
+        await overrule(hit, query: query, focus: nil)
+    }
 
     /// Default: no focus guard (the document context is dropped).
     public func lookup(tenant: TenantID, document: DocumentKey, fingerprint: EmbedderFingerprint,
@@ -184,16 +205,21 @@ public actor LocalSummaryCache: SummaryCacheBackend {
         return policy.invalidate { ids.contains($0.id) && $0.tenant == tenant && $0.document.documentID == documentID }.count
     }
 
-    /// Runs this cache's similarity threshold, question guards and verifier on a hit another tier
-    /// (a remote cache with its own, possibly looser, policy) found. The focus guard does not
-    /// run: the cached question's vector is not on the wire.
-    public func overrule(_ hit: SummaryLookup.Hit, query: String) async -> SummaryLookup? {
+    /// Runs this cache's similarity threshold, question guards, focus guard (given `focus`) and
+    /// verifier on a hit another tier (a remote cache with its own, possibly looser, policy) found.
+    public func overrule(_ hit: SummaryLookup.Hit, query: String, focus: RemoteHitFocus?) async -> SummaryLookup? {
         let threshold = policy.config.similarityThreshold
         if hit.similarity < threshold {
             return SummaryLookup(hit: nil, bestSimilarity: hit.similarity, vetoes: [],
                                  missReason: "remote hit below this cache's threshold (\(hit.similarity) < \(threshold))")
         }
         var verdict = policy.guards.check(cached: hit.cachedQuery, query: query)
+        if verdict.passed, let focus, focus.document.dimensions == focus.queryVector.count,
+           focus.cachedVector.count == focus.queryVector.count,
+           let finding = try? FocusGuard(config: policy.config.focus).check(cached: focus.cachedVector, query: focus.queryVector,
+                                                                            in: focus.document) {
+            verdict.findings.append(finding)
+        }
         if verdict.passed, let v = verifier {
             let known = await v.probabilities(cached: [hit.cachedQuery], query: query)
             if let finding = v.veto(cached: hit.cachedQuery, query: query, known: known[hit.cachedQuery]) {

@@ -104,4 +104,62 @@ struct TieredSummaryCacheTests {
                                          query: "Who was the leader of the Norse?")
         #expect(below?.missReason?.contains("threshold") == true)
     }
+
+    /// The focus guard on remote hits: the cached question's vector is not on the wire, so an
+    /// edge with an embedder re-embeds the cached question's text and judges the two questions'
+    /// focus on its own copy of the document. Without an embedder the same hit is served.
+    @Test("an edge with an embedder runs the focus guard on remote hits", arguments: [true, false])
+    func remoteHitsGetTheFocusGuard(withEmbedder: Bool) async throws {
+        let document = QADocument(id: DocumentID("raiders"),
+                                  text: "The raiders' leader was Rollo, who swore fealty to the king. The raiders' ships were longships, which sailed up the Seine.",
+                                  title: "Raiders")
+        var loose = Fixtures.config(threshold: 0.3)
+        loose.guards = .none
+        loose.focus = .off
+        let remoteCache = try LocalSummaryCache(config: loose)
+        let key = QAPipeline.cacheKey(document)
+        let cached = "What was the name of the raiders' leader?"
+        let asked = "What was the name of the raiders' ships?"
+        let cv = try await Fixtures.embedder.embed([cached])[0]
+        try await remoteCache.store(tenant: Fixtures.alice, document: key, fingerprint: Fixtures.embedder.fingerprint,
+                                    query: cached, vector: cv, summary: "Rollo led them.", summaryTokenCost: 77, now: 0)
+        let local = try LocalSummaryCache(config: Fixtures.config(threshold: 0.3))
+        let tier = TieredSummaryCache(local: local, remote: InMemoryRemoteSummaryCache(backing: remoteCache),
+                                      embedder: withEmbedder ? Fixtures.embedder : nil)
+        let llm = FakeLLM()
+        let r = try await Fixtures.pipeline(llm: llm, cache: tier)
+            .answer(QARequest(tenant: Fixtures.alice, question: asked, documents: [document]))
+        let doc = try #require(r.documents.first)
+        let stats = await tier.stats
+        if withEmbedder {
+            #expect(doc.outcome == .miss)
+            #expect(doc.vetoedBy.contains { $0.hasPrefix("focus") })
+            #expect(stats.remoteHitsOverruled == 1 && stats.remoteHits == 0)
+            #expect(await llm.summaryCalls == 1)
+        } else {
+            // The question guards pass (same type, no numbers or names): only the focus differs.
+            #expect(doc.outcome == .hit && doc.tier == .remote)
+            #expect(stats.remoteHits == 1)
+        }
+    }
+
+    @Test("a remote hit copied by an edge with an embedder keeps the cached question's own vector")
+    func remoteHitCopyKeepsTheCachedVector() async throws {
+        let remoteCache = try LocalSummaryCache(config: Fixtures.config())
+        let q = "Who was the Norse leader?"
+        let v = try await Fixtures.embedder.embed([q])[0]
+        try await remoteCache.store(tenant: Fixtures.alice, document: QAPipeline.cacheKey(Fixtures.normans), fingerprint: Fixtures.embedder.fingerprint,
+                                    query: q, vector: v, summary: "Rollo led them.", summaryTokenCost: 77, now: 0)
+        let local = try LocalSummaryCache(config: Fixtures.config())
+        let tier = TieredSummaryCache(local: local, remote: InMemoryRemoteSummaryCache(backing: remoteCache), embedder: Fixtures.embedder)
+        let asked = "Who was the leader of the Norse?"
+        let r = try await Fixtures.pipeline(llm: FakeLLM(), cache: tier)
+            .answer(QARequest(tenant: Fixtures.alice, question: asked, documents: [Fixtures.normans]))
+        #expect(r.documents.first?.tier == .remote)
+        let copy = try #require(await local.policy.allEntries.first { $0.queryText == q })
+        let av = try await Fixtures.embedder.embed([asked])[0]
+        func cosine(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+        #expect(cosine(copy.queryVector, v) > 0.9999)
+        #expect(cosine(copy.queryVector, av) < 0.99)
+    }
 }
