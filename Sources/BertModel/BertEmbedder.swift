@@ -26,7 +26,7 @@ public final class BertEmbedder: Sendable {
         guard vocabulary.count == config.vocabularySize else {
             throw .vocabularyMismatch(vocabularyCount: vocabulary.count, embeddingRows: config.vocabularySize)
         }
-        do { tokenizer = try WordPieceTokenizer(vocabulary: vocabulary, lowercase: lowercase) } catch {
+        do { tokenizer = try WordPieceTokenizer(vocabulary: vocabulary, lowercase: lowercase, specialTokens: config.specialTokens) } catch {
             throw .invalidVocabulary(reason: error.description)
         }
         let pool = threadCount > 1 ? ThreadPool(threadCount: threadCount) : nil

@@ -1,3 +1,4 @@
+import Foundation
 import Kernels
 import ServeCore
 
@@ -24,7 +25,8 @@ extension BertEncoder {
         if let pool, slots > 1 { pool.parallelFor(slots, run) } else { for slot in 0..<slots { run(slot) } }
     }
 
-    /// softmax(Q·Kᵀ/√d)·V for one head of one sequence of `n` tokens starting at row `offset`.
+    /// softmax(Q·Kᵀ/√d + bias)·V for one head of one sequence of `n` tokens starting at row
+    /// `offset`; bias is MPNet's relative position bias (none for BERT).
     private func attendHead(qkv: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, offset: Int, length n: Int, head: Int,
                             scratch: UnsafeMutablePointer<Float>) {
         let h = config.hiddenSize, d = config.headDim, stride = 3 * h
@@ -42,10 +44,36 @@ extension BertEncoder {
             }
         }
         Ops.gemmNT(a: q, b: k, c: scores, m: n, n: n, k: d, pool: nil)
+        if config.relativeAttentionBuckets > 0 {
+            let bias = weights.relativeAttentionBias.pointer, heads = config.headCount
+            relativeBuckets.withUnsafeBufferPointer { buckets in
+                // buckets[(j − i) + maxSequenceLength − 1] for query i, key j.
+                let center = config.maxSequenceLength - 1
+                for i in 0..<n {
+                    let row = scores + i * n
+                    for j in 0..<n { row[j] += bias[Int(buckets[center + j - i]) * heads + head] }
+                }
+            }
+        }
         for i in 0..<n { Ops.softmax(scores + i * n, count: n) }
         Ops.gemmNT(a: scores, b: vt, c: result, m: n, n: d, k: n, pool: nil)
         for i in 0..<n {
             (out + (offset + i) * h + column).update(from: result + i * d, count: d)
         }
+    }
+
+    /// MPNet's bucket of a relative position (key − query), as HF `MPNetEncoder.relative_position_bucket`:
+    /// half the buckets for keys before the query, half for after; within a half, distances
+    /// below a quarter of the buckets are exact, longer ones share log-spaced buckets up to
+    /// `maxDistance` (float32 arithmetic, truncated like torch's `.to(long)`).
+    public static func relativePositionBucket(_ relative: Int, buckets: Int, maxDistance: Int) -> Int {
+        let half = buckets / 2, exact = half / 2
+        let n = -relative
+        let base = n < 0 ? half : 0
+        let distance = abs(n)
+        if distance < exact { return base + distance }
+        let scaled = Float(Foundation.log(Float(distance) / Float(exact))) / Float(Foundation.log(Double(maxDistance) / Double(exact)))
+            * Float(half - exact)
+        return base + min(exact + Int(scaled), half - 1)
     }
 }

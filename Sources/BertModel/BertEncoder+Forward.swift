@@ -36,18 +36,19 @@ extension BertEncoder {
         return zip(batch, offsets).map { ids, offset in Self.meanPoolNormalized(x + offset * h, rows: ids.count, width: h) }
     }
 
-    /// x[row] = word[id] + position[i] + tokenType[t] (t = 1 from the sequence's second-segment
-    /// start, else 0), then LayerNorm.
+    /// x[row] = word[id] + position[offset + i] + tokenType[t] (t = 1 from the sequence's
+    /// second-segment start, else 0; MPNet has no token types), then LayerNorm.
     private func embedTokens(_ batch: [[TokenID]], offsets: [Int], segmentStarts: [Int]?, rows: Int, into x: UnsafeMutablePointer<Float>) {
         let h = config.hiddenSize
         let word = weights.wordEmbeddings.pointer, position = weights.positionEmbeddings.pointer
-        let types = weights.tokenTypeEmbeddings.pointer
+        let types = config.typeVocabularySize > 0 ? weights.tokenTypeEmbeddings.pointer : nil
+        let first = config.positionOffset
         for (n, (ids, offset)) in zip(batch, offsets).enumerated() {
             let second = segmentStarts?[n] ?? ids.count
             for (i, id) in ids.enumerated() {
                 let row = x + (offset + i) * h
-                Ops.add(word + Int(id) * h, position + i * h, out: row, count: h)
-                Ops.add(row, types + (i >= second ? h : 0), out: row, count: h)
+                Ops.add(word + Int(id) * h, position + (first + i) * h, out: row, count: h)
+                if let types { Ops.add(row, types + (i >= second ? h : 0), out: row, count: h) }
             }
         }
         layerNorm(x, weights.embeddingNormWeight, weights.embeddingNormBias, rows: rows, out: x)

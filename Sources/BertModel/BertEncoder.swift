@@ -14,6 +14,9 @@ import ServeCore
 public final class BertEncoder: Sendable {
     public let config: BertConfig
     let weights: BertWeights
+    /// MPNet: the relative-position bucket of key − query for −(L−1)…L−1 (L = maxSequenceLength),
+    /// at index (key − query) + L − 1; empty for BERT.
+    let relativeBuckets: [Int32]
     let pool: ThreadPool?
     /// Upper bound on packed tokens per internal forward pass (bounds scratch memory; larger
     /// batches are split, which does not change results).
@@ -28,6 +31,11 @@ public final class BertEncoder: Sendable {
         try config.validate()
         self.config = config
         self.weights = try BertWeights(file: file, config: config, delta: delta)
+        let span = config.maxSequenceLength - 1
+        relativeBuckets = config.relativeAttentionBuckets > 0
+            ? (-span...span).map { Int32(Self.relativePositionBucket($0, buckets: config.relativeAttentionBuckets,
+                                                                        maxDistance: config.relativeAttentionMaxDistance)) }
+            : []
         self.pool = pool
         self.maxTokensPerPass = max(maxTokensPerPass, config.maxSequenceLength)
     }

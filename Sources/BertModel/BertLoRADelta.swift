@@ -6,14 +6,12 @@ import Safetensors
 /// File layout (safetensors, F32/F16/BF16): for each adapted weight `W` with HF name
 /// `encoder.layer.L.<module>.weight`, the tensors `encoder.layer.L.<module>.lora_A` [r × in] and
 /// `…lora_B` [out × r]; one `lora_scale` [1] (peft's alpha / r). Modules: attention.self.query /
-/// key / value, attention.output.dense, intermediate.dense, output.dense — any subset.
+/// key / value, attention.output.dense, intermediate.dense, output.dense — any subset (MPNet:
+/// attention.attn.q / k / v / o instead of the attention ones).
 public struct BertLoRADelta: Sendable {
     struct Pair: Sendable {
         let a: [Float], b: [Float], rank: Int
     }
-
-    static let modules = ["attention.self.query", "attention.self.key", "attention.self.value",
-                          "attention.output.dense", "intermediate.dense", "output.dense"]
 
     let scale: Float
     let pairs: [String: Pair]
@@ -68,8 +66,8 @@ public struct BertLoRADelta: Sendable {
     }
 
     /// Names this delta adapts that the encoder does not have (a delta for another architecture).
-    func unknownWeights(layerCount: Int) -> [String] {
-        let known = Set((0..<layerCount).flatMap { l in Self.modules.map { "encoder.layer.\(l).\($0).weight" } })
+    func unknownWeights(layerCount: Int, modules: [String]) -> [String] {
+        let known = Set((0..<layerCount).flatMap { l in modules.map { "encoder.layer.\(l).\($0).weight" } })
         return pairs.keys.filter { !known.contains($0) }.sorted()
     }
 }

@@ -4,8 +4,9 @@ import ServeCore
 import Tokenizers
 
 /// A cross-encoder over a BERT encoder: the two texts go through the encoder *together*
-/// (`[CLS] a [SEP] b [SEP]`, token types 0 then 1), so every word of one attends to every word of
-/// the other; the L2-normalised mean-pooled output goes through one linear unit → a logit.
+/// (`[CLS] a [SEP] b [SEP]`, token types 0 then 1; MPNet: `<s> a </s></s> b </s>`, no types), so
+/// every word of one attends to every word of the other; the L2-normalised mean-pooled output
+/// goes through one linear unit → a logit.
 ///
 /// The tuned weights ship as a small file next to the base model: a LoRA delta merged into the
 /// base encoder at load (`BertLoRADelta`) plus `head.weight` [1 × hidden] and `head.bias` [1].
@@ -31,7 +32,7 @@ public final class BertPairClassifier: Sendable {
         guard vocabulary.count == config.vocabularySize else {
             throw .vocabularyMismatch(vocabularyCount: vocabulary.count, embeddingRows: config.vocabularySize)
         }
-        do { tokenizer = try WordPieceTokenizer(vocabulary: vocabulary, lowercase: true) } catch {
+        do { tokenizer = try WordPieceTokenizer(vocabulary: vocabulary, lowercase: true, specialTokens: config.specialTokens) } catch {
             throw .invalidVocabulary(reason: error.description)
         }
         guard (4...config.maxSequenceLength).contains(maxPairLength) else {
@@ -46,14 +47,18 @@ public final class BertPairClassifier: Sendable {
         headBias = try head.tensor("head.bias", shape: [1]).values[0]
         self.maxPairLength = maxPairLength
         readsEvidence = classifier.tensors["evidence_layout"] != nil
-        if readsEvidence { _ = try head.tensor("evidence_layout", shape: [1]) }
+        if readsEvidence {
+            _ = try head.tensor("evidence_layout", shape: [1])
+            guard config.architecture == .bert else { throw .invalidConfig(reason: "the evidence layout needs a BERT encoder") }
+        }
         digest = encoder.weightsDigest + "+head:" + head.digestHex
     }
 
-    /// `[CLS] a [SEP] b [SEP]` and the index where b's segment starts.
+    /// `[CLS] a [SEP] b [SEP]` (MPNet: `<s> a </s></s> b </s>`) and the index where b starts.
     public func pairTokens(_ a: String, _ b: String) -> (ids: [TokenID], secondStart: Int) {
-        let (ta, tb) = questionPieces(a, b, budget: maxPairLength - 3)
-        let first = [tokenizer.clsID] + ta + [tokenizer.sepID]
+        let separator = encoder.config.architecture == .mpnet ? [tokenizer.sepID, tokenizer.sepID] : [tokenizer.sepID]
+        let (ta, tb) = questionPieces(a, b, budget: maxPairLength - 2 - separator.count)
+        let first = [tokenizer.clsID] + ta + separator
         return (first + tb + [tokenizer.sepID], first.count)
     }
 
@@ -90,7 +95,9 @@ public final class BertPairClassifier: Sendable {
 
     func logits(encoded: [(ids: [TokenID], secondStart: Int)], context: BertContext) throws(EmbedError) -> [Float] {
         guard !encoded.isEmpty else { return [] }
-        let pooled = try encoder.embed(tokenIDs: encoded.map(\.ids), secondSegmentStarts: encoded.map(\.secondStart), context: context)
+        // MPNet has no token types: the separator pair alone marks the second segment.
+        let starts = encoder.config.typeVocabularySize > 0 ? encoded.map(\.secondStart) : nil
+        let pooled = try encoder.embed(tokenIDs: encoded.map(\.ids), secondSegmentStarts: starts, context: context)
         return pooled.map { v in zip(v, headWeight).reduce(headBias) { $0 + $1.0 * $1.1 } }
     }
 }

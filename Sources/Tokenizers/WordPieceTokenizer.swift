@@ -5,6 +5,23 @@ import ServeCore
 /// continuations, words over 100 characters → `[UNK]`, special tokens (`[CLS]`, `[SEP]`, `[PAD]`,
 /// `[MASK]`, `[UNK]`) recognised verbatim in the raw text, `[CLS] … [SEP]` around the result.
 public struct WordPieceTokenizer: Sendable {
+    /// The special tokens' spellings: BERT's `[CLS]`/`[SEP]`/… or MPNet's `<s>`/`</s>`/….
+    public struct SpecialTokens: Sendable, Hashable {
+        public var cls: String, sep: String, unknown: String, pad: String, mask: String
+
+        public init(cls: String, sep: String, unknown: String, pad: String, mask: String) {
+            self.cls = cls
+            self.sep = sep
+            self.unknown = unknown
+            self.pad = pad
+            self.mask = mask
+        }
+
+        public static let bert = SpecialTokens(cls: "[CLS]", sep: "[SEP]", unknown: "[UNK]", pad: "[PAD]", mask: "[MASK]")
+        /// all-mpnet-base-v2's tokenizer_config.json (its unknown token is BERT's `[UNK]`).
+        public static let mpnet = SpecialTokens(cls: "<s>", sep: "</s>", unknown: "[UNK]", pad: "<pad>", mask: "<mask>")
+    }
+
     public let clsID: TokenID
     public let sepID: TokenID
     public let unknownID: TokenID
@@ -18,28 +35,34 @@ public struct WordPieceTokenizer: Sendable {
     private let vocabulary: [String]
     /// Added special tokens matched before normalisation, longest first.
     private let specials: [(utf8: [UInt8], id: TokenID)]
+    /// The first bytes of the special tokens ("[" for BERT, "<" for MPNet), indexed by byte.
+    private let specialStarts: [Bool]
 
     /// - Parameter vocabulary: vocab.txt lines in order (index = id).
-    public init(vocabulary: [String], lowercase: Bool = true) throws(TokenizerError) {
+    public init(vocabulary: [String], lowercase: Bool = true, specialTokens: SpecialTokens = .bert) throws(TokenizerError) {
         guard !vocabulary.isEmpty else { throw .emptyVocabulary }
         var ids: [String: TokenID] = [:]
         ids.reserveCapacity(vocabulary.count)
         for (index, token) in vocabulary.enumerated() where ids[token] == nil {
             ids[token] = TokenID(index)
         }
-        guard let cls = ids["[CLS]"] else { throw .missingSpecialToken("[CLS]") }
-        guard let sep = ids["[SEP]"] else { throw .missingSpecialToken("[SEP]") }
-        guard let unk = ids["[UNK]"] else { throw .missingSpecialToken("[UNK]") }
+        let names = specialTokens
+        guard let cls = ids[names.cls] else { throw .missingSpecialToken(names.cls) }
+        guard let sep = ids[names.sep] else { throw .missingSpecialToken(names.sep) }
+        guard let unk = ids[names.unknown] else { throw .missingSpecialToken(names.unknown) }
         self.clsID = cls
         self.sepID = sep
         self.unknownID = unk
-        self.padID = ids["[PAD]"]
+        self.padID = ids[names.pad]
         self.lowercase = lowercase
         self.ids = ids
         self.vocabulary = vocabulary
-        self.specials = ["[MASK]", "[CLS]", "[SEP]", "[PAD]", "[UNK]"].compactMap { text in
+        self.specials = [names.mask, names.cls, names.sep, names.pad, names.unknown].compactMap { text in
             ids[text].map { (Array(text.utf8), $0) }
         }
+        var starts = [Bool](repeating: false, count: 256)
+        for s in specials { if let b = s.utf8.first { starts[Int(b)] = true } }
+        self.specialStarts = starts
     }
 
     public var vocabularySize: Int { vocabulary.count }
@@ -116,8 +139,8 @@ public struct WordPieceTokenizer: Sendable {
         var textStart = 0
         var index = 0
         while index < utf8.count {
-            // Every special token starts with "[", so only those positions need checking.
-            guard utf8[index] == 0x5B, let match = specialMatch(utf8, at: index) else {
+            // Only positions holding a special token's first byte need checking.
+            guard specialStarts[Int(utf8[index])], let match = specialMatch(utf8, at: index) else {
                 index += 1
                 continue
             }

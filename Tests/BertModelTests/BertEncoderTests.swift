@@ -10,6 +10,11 @@ let tinyConfigs = [
                maxPositions: 40, typeVocabularySize: 2, layerNormEps: 1e-12, maxSequenceLength: 24),
     BertConfig(hiddenSize: 32, layerCount: 1, headCount: 2, intermediateSize: 64, vocabularySize: 30,
                maxPositions: 24, typeVocabularySize: 1, layerNormEps: 1e-5, maxSequenceLength: 24),
+    // MPNet: positions from 2, no token types, relative position bias (8 buckets, so sequences of
+    // up to 24 tokens reach the log-spaced and the capped buckets).
+    BertConfig(hiddenSize: 24, layerCount: 2, headCount: 3, intermediateSize: 40, vocabularySize: 40,
+               maxPositions: 26, typeVocabularySize: 0, layerNormEps: 1e-5, maxSequenceLength: 24,
+               architecture: .mpnet, relativeAttentionBuckets: 8, relativeAttentionMaxDistance: 12, positionOffset: 2),
 ]
 
 func randomBatch(count: Int, vocabulary: Int, lengths: ClosedRange<Int>, seed: UInt64) -> [[TokenID]] {

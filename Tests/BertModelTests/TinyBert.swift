@@ -3,9 +3,11 @@ import Foundation
 import Safetensors
 import ServeCore
 
-/// A tiny random BERT built in code: its tensors (HF names, no `bert.` prefix), the safetensors
-/// file made from them, and a scalar float64 reference forward over a *padded* batch with an
-/// attention mask — the textbook formulation that the packed Swift encoder must equal.
+/// A tiny random BERT (or MPNet) built in code: its tensors (HF names, no `bert.` prefix), the
+/// safetensors file made from them, and a scalar float64 reference forward over a *padded* batch
+/// with an attention mask — the textbook formulation that the packed Swift encoder must equal.
+/// MPNet's reference computes the relative-position buckets with its own transcription of HF's
+/// `relative_position_bucket` (in Double), not the encoder's.
 struct TinyBert {
     let config: BertConfig
     var tensors: [String: (shape: [Int], values: [Float])] = [:]
@@ -16,15 +18,21 @@ struct TinyBert {
         func random(_ shape: [Int], scale: Float, offset: Float = 0) -> (shape: [Int], values: [Float]) {
             (shape, (0..<shape.reduce(1, *)).map { _ in offset + scale * (2 * rng.nextUnitFloat() - 1) })
         }
+        let m = Modules(config.architecture)
         let h = config.hiddenSize, f = config.intermediateSize
         tensors["embeddings.word_embeddings.weight"] = random([config.vocabularySize, h], scale: 1)
         tensors["embeddings.position_embeddings.weight"] = random([config.maxPositions, h], scale: 0.5)
-        tensors["embeddings.token_type_embeddings.weight"] = random([config.typeVocabularySize, h], scale: 0.2)
+        if config.typeVocabularySize > 0 {
+            tensors["embeddings.token_type_embeddings.weight"] = random([config.typeVocabularySize, h], scale: 0.2)
+        }
+        if config.relativeAttentionBuckets > 0 {
+            tensors["encoder.relative_attention_bias.weight"] = random([config.relativeAttentionBuckets, config.headCount], scale: 1.5)
+        }
         tensors["embeddings.LayerNorm.weight"] = random([h], scale: 0.2, offset: 1)
         tensors["embeddings.LayerNorm.bias"] = random([h], scale: 0.1)
         for l in 0..<config.layerCount {
             let p = "encoder.layer.\(l)."
-            for name in ["attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"] {
+            for name in [m.query, m.key, m.value, m.attentionOut] {
                 tensors[p + name + ".weight"] = random([h, h], scale: 0.6)
                 tensors[p + name + ".bias"] = random([h], scale: 0.1)
             }
@@ -32,7 +40,7 @@ struct TinyBert {
             tensors[p + "intermediate.dense.bias"] = random([f], scale: 0.1)
             tensors[p + "output.dense.weight"] = random([h, f], scale: 0.4)
             tensors[p + "output.dense.bias"] = random([h], scale: 0.1)
-            for norm in ["attention.output.LayerNorm", "output.LayerNorm"] {
+            for norm in [m.attentionNorm, "output.LayerNorm"] {
                 tensors[p + norm + ".weight"] = random([h], scale: 0.2, offset: 1)
                 tensors[p + norm + ".bias"] = random([h], scale: 0.1)
             }
@@ -49,6 +57,34 @@ struct TinyBert {
 
     func file(dtype: SafetensorsDType = .f32) throws -> SafetensorsFile {
         try SafetensorsFile(bytes: ReadOnlyBytes(copying: safetensors(dtype: dtype)))
+    }
+
+    /// The per-architecture module names, spelled out here independently of the encoder's.
+    struct Modules {
+        let query: String, key: String, value: String, attentionOut: String, attentionNorm: String
+        init(_ architecture: EncoderArchitecture) {
+            switch architecture {
+            case .bert:
+                (query, key, value) = ("attention.self.query", "attention.self.key", "attention.self.value")
+                (attentionOut, attentionNorm) = ("attention.output.dense", "attention.output.LayerNorm")
+            case .mpnet:
+                (query, key, value) = ("attention.attn.q", "attention.attn.k", "attention.attn.v")
+                (attentionOut, attentionNorm) = ("attention.attn.o", "attention.LayerNorm")
+            }
+        }
+    }
+
+    /// HF `MPNetEncoder.relative_position_bucket` for one relative position (key − query).
+    static func referenceBucket(_ relative: Int, buckets: Int, maxDistance: Int) -> Int {
+        var n = -relative
+        let half = buckets / 2
+        var ret = n < 0 ? half : 0
+        n = abs(n)
+        let exact = half / 2
+        if n < exact { return ret + n }
+        let large = exact + Int(Foundation.log(Double(n) / Double(exact)) / Foundation.log(Double(maxDistance) / Double(exact)) * Double(half - exact))
+        ret += min(large, half - 1)
+        return ret
     }
 
     // MARK: - Scalar reference (float64, padded batch + mask)
@@ -85,20 +121,30 @@ struct TinyBert {
             let mask = padded.indices.map { $0 < ids.count }
             let word = w("embeddings.word_embeddings.weight"), pos = w("embeddings.position_embeddings.weight")
             let types = w("embeddings.token_type_embeddings.weight")
+            let first = config.positionOffset
             var x = padded.enumerated().map { i, id in
-                (0..<h).map { word[Int(id) * h + $0] + pos[i * h + $0] + types[(i >= second ? h : 0) + $0] }
+                (0..<h).map { c -> Double in
+                    let t = types.isEmpty ? 0 : types[(i >= second ? h : 0) + c]
+                    return word[Int(id) * h + c] + pos[(first + i) * h + c] + t
+                }
             }
+            let relativeBias = w("encoder.relative_attention_bias.weight")
+            let m = Modules(config.architecture)
             x = layerNorm(x, "embeddings.LayerNorm")
             for l in 0..<config.layerCount {
                 let p = "encoder.layer.\(l)."
-                let q = linear(x, p + "attention.self.query"), k = linear(x, p + "attention.self.key")
-                let v = linear(x, p + "attention.self.value")
+                let q = linear(x, p + m.query), k = linear(x, p + m.key)
+                let v = linear(x, p + m.value)
                 var context = [[Double]](repeating: [Double](repeating: 0, count: h), count: x.count)
                 for head in 0..<heads {
                     for i in x.indices {
                         var scores = x.indices.map { j -> Double in
                             guard mask[j] else { return -.infinity }
-                            return (0..<d).reduce(0) { $0 + q[i][head * d + $1] * k[j][head * d + $1] } / Double(d).squareRoot()
+                            let dot = (0..<d).reduce(0) { $0 + q[i][head * d + $1] * k[j][head * d + $1] } / Double(d).squareRoot()
+                            guard !relativeBias.isEmpty else { return dot }
+                            let bucket = Self.referenceBucket(j - i, buckets: config.relativeAttentionBuckets,
+                                                              maxDistance: config.relativeAttentionMaxDistance)
+                            return dot + relativeBias[bucket * heads + head]
                         }
                         let top = scores.max() ?? 0
                         scores = scores.map { Foundation.exp($0 - top) }
@@ -108,8 +154,8 @@ struct TinyBert {
                         }
                     }
                 }
-                let attended = linear(context, p + "attention.output.dense")
-                x = layerNorm(zip(attended, x).map { zip($0, $1).map(+) }, p + "attention.output.LayerNorm")
+                let attended = linear(context, p + m.attentionOut)
+                x = layerNorm(zip(attended, x).map { zip($0, $1).map(+) }, p + m.attentionNorm)
                 let inner = linear(x, p + "intermediate.dense").map { $0.map { 0.5 * $0 * (1 + Foundation.erf($0 / 2.0.squareRoot())) } }
                 let out = linear(inner, p + "output.dense")
                 x = layerNorm(zip(out, x).map { zip($0, $1).map(+) }, p + "output.LayerNorm")
