@@ -279,6 +279,11 @@ class CrossEncoder(torch.nn.Module):
         return self.head(v).squeeze(-1)
 
 
+def base_model(model):
+    """The `base_model` metadata Swift picks the base encoder by (ReuseVerifier.load)."""
+    return "sentence-transformers/all-mpnet-base-v2" if model.arch == "mpnet" else "sentence-transformers/all-MiniLM-L6-v2"
+
+
 def export(model, rank, path, meta):
     tensors = {}
     for name, p in model.enc.named_parameters():
@@ -370,14 +375,14 @@ def main():
             score_pairs(model, args.score_pairs, args.score_dir or os.path.dirname(os.path.abspath(args.out)), f"epoch{epoch + 1}")
         if args.save_each_epoch and epoch + 1 < args.epochs:
             snapshot = copy.deepcopy(model).eval()
-            export(snapshot, args.rank, f"{args.out}.epoch{epoch + 1}", {"epochs": str(epoch + 1)})
+            export(snapshot, args.rank, f"{args.out}.epoch{epoch + 1}", {"epochs": str(epoch + 1), "base_model": base_model(model)})
     if best is not None:
         model.load_state_dict(best[2])
         print(f"selected epoch {best[1]} (validation recall {best[0]:.3f})", flush=True)
     model.eval()
     versions = {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__,
                 "safetensors": safetensors.__version__, "numpy": np.__version__, "python": platform.python_version()}
-    meta = {"base_model": "sentence-transformers/all-mpnet-base-v2" if model.arch == "mpnet" else "sentence-transformers/all-MiniLM-L6-v2", "rank": str(args.rank),
+    meta = {"base_model": base_model(model), "rank": str(args.rank),
             "epochs": str(best[1] if best else args.epochs), "validation_article": args.validate_article or "",
             "validation": json.dumps(selection), "general_families": ",".join(os.path.basename(f) for f in args.general),
             "seed": str(args.seed), "training_articles": ",".join(articles),

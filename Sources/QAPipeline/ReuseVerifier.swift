@@ -18,10 +18,15 @@ import Synchronization
 public struct ReuseVerifier: Sendable {
     /// One classifier, or several whose logits are averaged (an ensemble).
     public let classifiers: [BertPairClassifier]
+    /// Each classifier's weight in the average (1 each, unless a file was listed several times).
+    public let weights: [Double]
     /// The first classifier (tokenizer and pair layout are the same for all).
     public var classifier: BertPairClassifier { classifiers[0] }
     /// Identifies the weights (the classifiers' digests joined by " + ") and the reading.
-    public var digest: String { classifiers.map(\.digest).joined(separator: " + ") + (bothOrders ? " (both orders)" : "") }
+    public var digest: String {
+        zip(classifiers, weights).map { $1 == 1 ? $0.digest : "\($1)×\($0.digest)" }.joined(separator: " + ")
+            + (bothOrders ? " (both orders)" : "")
+    }
     /// Minimum probability of "same question" for a reuse.
     public var threshold: Double
     /// Remembers probabilities by pair (an evaluation sweep asks the same pairs at every threshold).
@@ -41,9 +46,13 @@ public struct ReuseVerifier: Sendable {
         self.init(ensemble: classifier, [], threshold: threshold, memo: memo)
     }
 
-    public init(ensemble first: BertPairClassifier, _ rest: [BertPairClassifier], threshold: Double = ReuseVerifier.defaultThreshold,
-                memo: Memo? = nil) {
+    /// `weights`: one positive weight per classifier (nil: equal weights).
+    public init(ensemble first: BertPairClassifier, _ rest: [BertPairClassifier], weights: [Double]? = nil,
+                threshold: Double = ReuseVerifier.defaultThreshold, memo: Memo? = nil) {
         self.classifiers = [first] + rest
+        let given = weights ?? []
+        self.weights = given.count == rest.count + 1 && given.allSatisfy({ $0 > 0 && $0.isFinite })
+            ? given : Array(repeating: 1, count: rest.count + 1)
         self.threshold = threshold
         self.memo = memo
     }
@@ -104,8 +113,8 @@ public struct ReuseVerifier: Sendable {
     /// no classifier left.
     func compute(cached: [String], query: String, evidence: [String?]) -> [Double]? {
         var sums = [Double](repeating: 0, count: cached.count)
-        var counts = [Int](repeating: 0, count: cached.count)
-        for classifier in classifiers {
+        var counts = [Double](repeating: 0, count: cached.count)
+        for (classifier, weight) in zip(classifiers, weights) {
             let rows = classifier.readsEvidence ? cached.indices.filter { evidence[$0] != nil } : Array(cached.indices)
             guard !rows.isEmpty else { continue }
             var passes: [[Float]?] = []
@@ -118,13 +127,13 @@ public struct ReuseVerifier: Sendable {
             for logits in passes {
                 guard let logits, logits.count == rows.count else { return nil }
                 for (i, logit) in zip(rows, logits) {
-                    sums[i] += Double(logit)
-                    counts[i] += 1
+                    sums[i] += weight * Double(logit)
+                    counts[i] += weight
                 }
             }
         }
         guard !counts.contains(0) else { return nil }
-        return zip(sums, counts).map { 1 / (1 + exp(-$0 / Double($1))) }
+        return zip(sums, counts).map { 1 / (1 + exp(-$0 / $1)) }
     }
 
     /// P(same) of `query` against each of `cached`, computed off the caller's actor (a detached
@@ -195,22 +204,60 @@ public struct ReuseVerifier: Sendable {
         return paths.count == bundledNames.count ? paths : nil
     }
 
-    /// Loads classifier files (LoRA delta + head each) on top of all-MiniLM-L6-v2 from
-    /// `miniLMDirectory`; several files form an ensemble (their logits are averaged).
+    /// The base encoder a classifier file names in its `base_model` metadata that is not
+    /// all-MiniLM-L6-v2, and its directory next to MiniLM's in the models directory.
+    public static let otherBases = ["sentence-transformers/all-mpnet-base-v2": "all-mpnet-base-v2"]
+
+    /// Loads classifier files (LoRA delta + head each) on top of their base encoder:
+    /// all-MiniLM-L6-v2 from `miniLMDirectory`, or the one a file's `base_model` metadata names
+    /// (`otherBases`, read from the sibling directory); several files form an ensemble (their
+    /// logits are averaged).
     public static func load(classifierPaths: [String], miniLMDirectory: String, threshold: Double = defaultThreshold,
                             threadCount: Int = 1, memo: Memo? = nil) throws -> ReuseVerifier {
-        guard let firstPath = classifierPaths.first else { throw QAPipelineError.embedding("no reuse verifier file given") }
-        let base = try SafetensorsFile(bytes: MappedFile.map(path: miniLMDirectory + "/model.safetensors"))
-        guard let vocabulary = FileManager.default.contents(atPath: miniLMDirectory + "/vocab.txt") else {
-            throw QAPipelineError.embedding("cannot read \(miniLMDirectory)/vocab.txt")
+        guard !classifierPaths.isEmpty else { throw QAPipelineError.embedding("no reuse verifier file given") }
+        struct Base { let file: SafetensorsFile, vocabulary: [String], config: BertConfig }
+        var bases: [String: Base] = [:]
+        func base(_ directory: String, miniLM: Bool) throws -> Base {
+            if let loaded = bases[directory] { return loaded }
+            let file = try SafetensorsFile(bytes: MappedFile.map(path: directory + "/model.safetensors"))
+            guard let vocabulary = FileManager.default.contents(atPath: directory + "/vocab.txt") else {
+                throw QAPipelineError.embedding("cannot read \(directory)/vocab.txt")
+            }
+            var config = BertConfig.miniLML6v2
+            if !miniLM {
+                guard let json = FileManager.default.contents(atPath: directory + "/config.json") else {
+                    throw QAPipelineError.embedding("cannot read \(directory)/config.json")
+                }
+                config = try BertConfig(huggingFaceConfigJSON: Array(json), maxSequenceLength: 512)
+            }
+            let loaded = Base(file: file, vocabulary: BertEmbedder.parseVocabulary(String(decoding: vocabulary, as: UTF8.self)), config: config)
+            bases[directory] = loaded
+            return loaded
         }
-        let vocab = BertEmbedder.parseVocabulary(String(decoding: vocabulary, as: UTF8.self))
         func one(_ path: String) throws -> BertPairClassifier {
             let tuned = try SafetensorsFile(bytes: MappedFile.map(path: path))
-            return try BertPairClassifier(base: base, vocabulary: vocab, classifier: tuned, threadCount: threadCount)
+            let b: Base
+            if let name = tuned.metadata["base_model"], name != BertEmbedder.miniLMModelID {
+                guard let dir = otherBases[name] else {
+                    throw QAPipelineError.embedding("\(path) was trained on \(name), which this build cannot load")
+                }
+                let parent = (miniLMDirectory as NSString).deletingLastPathComponent
+                b = try base(parent + "/" + dir, miniLM: false)
+            } else {
+                b = try base(miniLMDirectory, miniLM: true)
+            }
+            return try BertPairClassifier(base: b.file, vocabulary: b.vocabulary, config: b.config, classifier: tuned,
+                                          threadCount: threadCount)
         }
-        let first = try one(firstPath)
-        let rest = try classifierPaths.dropFirst().map(one)
-        return ReuseVerifier(ensemble: first, rest, threshold: threshold, memo: memo)
+        // A file listed n times is loaded once and weighs n times in the average.
+        var unique: [String] = []
+        var counts: [String: Int] = [:]
+        for path in classifierPaths {
+            if counts[path] == nil { unique.append(path) }
+            counts[path, default: 0] += 1
+        }
+        let first = try one(unique[0])
+        let rest = try unique.dropFirst().map(one)
+        return ReuseVerifier(ensemble: first, rest, weights: unique.map { Double(counts[$0] ?? 1) }, threshold: threshold, memo: memo)
     }
 }

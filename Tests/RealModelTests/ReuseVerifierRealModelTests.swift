@@ -84,6 +84,21 @@ import Testing
         #expect(single.classifiers.count == 1 && verifier.digest.contains(single.digest))
     }
 
+    /// A file listed twice is loaded once and weighs twice: σ((2·l₁ + l₂) / 3).
+    @Test func aFileListedTwiceWeighsTwice() throws {
+        guard let paths = ReuseVerifier.bundledPaths else { Issue.record("bundled verifier missing"); return }
+        let weighted = try ReuseVerifier.load(classifierPaths: [paths[0], paths[0], paths[1]],
+                                              miniLMDirectory: RealModels.miniLMDirectory(), threadCount: 2)
+        #expect(weighted.classifiers.count == 2 && weighted.weights == [2, 1])
+        #expect(weighted.digest.hasPrefix("2.0×"))
+        for p in try Self.golden.get().pairs.prefix(4) {
+            let logits = try Self.goldens.get().map { g in try #require(g.pairs.first { $0.a == p.a && $0.b == p.b }).logit }
+            let want = 1 / (1 + exp(-(2 * Double(logits[0]) + Double(logits[1])) / 3))
+            let got = try #require(weighted.probability(cached: p.a, query: p.b))
+            #expect(abs(got - want) < 1e-3, "\(p.a) / \(p.b)")
+        }
+    }
+
     /// A lookup's candidates are scored as one batch per classifier: the same probabilities as one
     /// pair at a time, duplicates scored once, and the memo filled for the lookup's own veto calls.
     private func plain(_ v: ReuseVerifier) -> ReuseVerifier { ReuseVerifier(ensemble: v.classifiers[0], Array(v.classifiers.dropFirst())) }
