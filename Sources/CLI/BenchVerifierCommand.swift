@@ -24,8 +24,10 @@ struct BenchVerifierCommand: ParsableCommand {
     @Option(help: "Timed passes per candidate count (the median is reported).")
     var runs = 5
 
-    @Option(name: .customLong("embedder"), help: "all-MiniLM-L6-v2 directory (default: ~/.cache/loraserve/models/all-MiniLM-L6-v2).")
-    var embedderDirectory: String?
+    @Option(help: "The verifier: 'bundled', or classifier files joined by commas (an ensemble).")
+    var verifier = "bundled"
+
+    @OptionGroup var embedderOptions: EmbedderOptions
 
     func validate() throws {
         if threads < 1 || threads > 256 { throw ValidationError("--threads must be in 1...256") }
@@ -36,12 +38,7 @@ struct BenchVerifierCommand: ParsableCommand {
     private var parsedCandidates: [Int] { IntegerList.parse(candidates, allowed: 1...64) }
 
     func run() throws {
-        guard let paths = ReuseVerifier.bundledPaths else { throw CLIError("the bundled reuse verifier files are missing from this build") }
-        let dir = embedderDirectory ?? EmbedderAdapter.defaultMiniLMDirectory
-        let verifier: ReuseVerifier
-        do { verifier = try ReuseVerifier.load(classifierPaths: paths, miniLMDirectory: dir, threadCount: threads) } catch {
-            throw CLIError("cannot load the verifier over \(dir): \(error) (run `loraserve models fetch all-MiniLM-L6-v2`)")
-        }
+        let verifier = try embedderOptions.loadVerifier(self.verifier, threadCount: threads)
         let clock = ContinuousClock()
         var rows: [Row] = []
         for k in parsedCandidates {
