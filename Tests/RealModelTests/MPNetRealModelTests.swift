@@ -7,8 +7,7 @@ import Testing
 
 /// all-mpnet-base-v2 in the Swift encoder against HF transformers' MPNetModel
 /// (Scripts/golden_mpnet.py: token ids from tokenizer.json, mean pooling, L2 normalisation).
-@Suite(.enabled(if: RealModels.hasMPNet, "all-mpnet-base-v2 not fetched: loraserve models fetch --name all-mpnet-base-v2"))
-struct MPNetRealModelTests {
+@Suite struct MPNetRealModelTests {
     struct Golden: Decodable {
         struct Sentence: Decodable {
             let text: String

@@ -16,7 +16,8 @@ import Testing
 
     /// (plain classifier, the same weights marked as an evidence reader).
     static let classifiers: Result<(BertPairClassifier, BertPairClassifier), any Error> = Result {
-        guard let path = ReuseVerifier.bundledPaths?.first else { throw Missing() }
+        // A* (a MiniLM file: the evidence layout is BERT's).
+        guard let path = ReuseVerifier.bundledPaths?.first(where: { $0.hasSuffix("/reuse-verifier.safetensors") }) else { throw Missing() }
         let miniLM = try RealModels.miniLMDirectory()
         let plain = try ReuseVerifier.load(classifierPaths: [path], miniLMDirectory: miniLM).classifier
         let source = try SafetensorsFile(bytes: MappedFile.map(path: path))

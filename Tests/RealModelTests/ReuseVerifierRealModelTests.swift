@@ -6,9 +6,10 @@ import SummaryCache
 import TestSupport
 import Testing
 
-/// The shipped reuse verifier (two cross-encoders over all-MiniLM-L6-v2 + LoRA delta + head, logits
-/// averaged) against the logits torch computed for each file when Scripts/train_reuse_verifier.py
-/// made it.
+/// The shipped reuse verifier (cross-encoders over all-mpnet-base-v2 and all-MiniLM-L6-v2, each a
+/// LoRA delta + head, logits averaged with weights ½ ¼ ¼) against the logits torch computed for
+/// each file (Scripts/train_reuse_verifier.py, or Scripts/golden_verifier_file.py for the
+/// MPNet file, an epoch export).
 @Suite struct ReuseVerifierRealModelTests {
     struct Golden: Decodable {
         struct Pair: Decodable {
@@ -30,6 +31,10 @@ import Testing
         }
     }
     static var golden: Result<Golden, any Error> { goldens.map { $0[0] } }
+    /// One golden per distinct file, in the order `ReuseVerifier.load` keeps its classifiers.
+    static var uniqueGoldens: Result<[Golden], any Error> {
+        goldens.map { all in all.reduce(into: []) { out, g in if !out.contains(where: { $0.verifier_sha256 == g.verifier_sha256 }) { out.append(g) } } }
+    }
 
     static let verifier: Result<ReuseVerifier, any Error> = Result {
         guard let paths = ReuseVerifier.bundledPaths else { throw Missing() }
@@ -48,7 +53,10 @@ import Testing
 
     @Test func logitsMatchTorch() throws {
         let verifier = try Self.verifier.get()
-        for (classifier, golden) in zip(verifier.classifiers, try Self.goldens.get()) {
+        let goldens = try Self.uniqueGoldens.get()
+        #expect(goldens.count == verifier.classifiers.count && verifier.weights == [2, 1, 1])
+        #expect(verifier.classifiers.map(\.encoder.config.architecture) == [.mpnet, .bert, .bert])
+        for (classifier, golden) in zip(verifier.classifiers, goldens) {
             #expect(golden.pairs.count >= 10)
             #expect(golden.pairs.allSatisfy { ($0.evidence != nil) == classifier.readsEvidence })
             func logits(_ pairs: [Golden.Pair]) throws -> [Float] {
@@ -86,13 +94,16 @@ import Testing
 
     /// A file listed twice is loaded once and weighs twice: σ((2·l₁ + l₂) / 3).
     @Test func aFileListedTwiceWeighsTwice() throws {
-        guard let paths = ReuseVerifier.bundledPaths else { Issue.record("bundled verifier missing"); return }
+        guard let all = ReuseVerifier.bundledPaths else { Issue.record("bundled verifier missing"); return }
+        // The two MiniLM files (A*, B), A* listed twice.
+        let paths = all.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.suffix(2).map { $0 }
         let weighted = try ReuseVerifier.load(classifierPaths: [paths[0], paths[0], paths[1]],
                                               miniLMDirectory: RealModels.miniLMDirectory(), threadCount: 2)
         #expect(weighted.classifiers.count == 2 && weighted.weights == [2, 1])
         #expect(weighted.digest.hasPrefix("2.0×"))
+        let goldens = Array(try Self.uniqueGoldens.get().suffix(2))
         for p in try Self.golden.get().pairs.prefix(4) {
-            let logits = try Self.goldens.get().map { g in try #require(g.pairs.first { $0.a == p.a && $0.b == p.b }).logit }
+            let logits = try goldens.map { g in try #require(g.pairs.first { $0.a == p.a && $0.b == p.b }).logit }
             let want = 1 / (1 + exp(-(2 * Double(logits[0]) + Double(logits[1])) / 3))
             let got = try #require(weighted.probability(cached: p.a, query: p.b))
             #expect(abs(got - want) < 1e-3, "\(p.a) / \(p.b)")
@@ -125,15 +136,18 @@ import Testing
         }
     }
 
+    /// BERT: `[CLS] a [SEP] b [SEP]`; MPNet: `<s> a </s></s> b </s>` (HF's pair templates).
     @Test func pairsAreLaidOutLikeHuggingFace() throws {
-        let c = try Self.verifier.get().classifier
-        let (ids, start) = c.pairTokens("Who sold it?", "who bought it")
-        #expect(ids.first == c.tokenizer.clsID && ids.last == c.tokenizer.sepID)
-        #expect(ids[start - 1] == c.tokenizer.sepID && ids.filter { $0 == c.tokenizer.sepID }.count == 2)
-        let long = c.pairTokens(String(repeating: "word ", count: 300), "short question")
-        #expect(long.ids.count == c.maxPairLength)
-        #expect(long.ids.count - long.secondStart == 3, "longest-first keeps the short side whole")
-        #expect(c.pairTokens("", "").ids.count == 3)
+        for c in try Self.verifier.get().classifiers {
+            let separators = c.encoder.config.architecture == .mpnet ? 3 : 2
+            let (ids, start) = c.pairTokens("Who sold it?", "who bought it")
+            #expect(ids.first == c.tokenizer.clsID && ids.last == c.tokenizer.sepID)
+            #expect(ids[start - 1] == c.tokenizer.sepID && ids.filter { $0 == c.tokenizer.sepID }.count == separators)
+            let long = c.pairTokens(String(repeating: "word ", count: 300), "short question")
+            #expect(long.ids.count == c.maxPairLength)
+            #expect(long.ids.count - long.secondStart == 3, "longest-first keeps the short side whole")
+            #expect(c.pairTokens("", "").ids.count == 1 + separators)
+        }
     }
 
     @Test func vetoesFollowTheThreshold() throws {

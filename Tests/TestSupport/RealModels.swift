@@ -28,16 +28,12 @@ public enum RealModels {
         return path
     }
 
-    /// all-mpnet-base-v2 (optional: `loraserve models fetch --name all-mpnet-base-v2`; `.ci/run` fetches it).
+    /// all-mpnet-base-v2 (`loraserve models fetch`).
     public static func mpnetDirectory() throws -> String {
         let path = modelsDirectory + "/all-mpnet-base-v2"
         guard FileManager.default.fileExists(atPath: path + "/model.safetensors") else { throw Missing(path: path) }
         return path
     }
-
-    /// Whether the optional all-mpnet-base-v2 is fetched (tests that need it are skipped, and say
-    /// so, where it is not; CI fetches it).
-    public static var hasMPNet: Bool { (try? mpnetDirectory()) != nil }
 
     /// Reads a whole file (tests only; the engine memory-maps).
     public static func readFile(_ path: String) throws -> [UInt8] {
