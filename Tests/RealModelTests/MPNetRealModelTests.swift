@@ -8,22 +8,12 @@ import Testing
 /// all-mpnet-base-v2 in the Swift encoder against HF transformers' MPNetModel
 /// (Scripts/golden_mpnet.py: token ids from tokenizer.json, mean pooling, L2 normalisation).
 @Suite struct MPNetRealModelTests {
-    struct Golden: Decodable {
-        struct Sentence: Decodable {
-            let text: String
-            let token_ids: [Int32]
-            let embedding: [Float]
+    /// The same layout as MiniLM's golden file.
+    static let golden: Result<BertRealModelTests.Golden, any Error> = Result {
+        guard let url = Bundle.module.url(forResource: "Golden/embeddings-mpnet", withExtension: "json") else {
+            throw BertRealModelTests.MissingGolden()
         }
-        let max_length: Int
-        let model_safetensors_sha256: String
-        let sentences: [Sentence]
-    }
-
-    struct MissingGolden: Error {}
-
-    static let golden: Result<Golden, any Error> = Result {
-        guard let url = Bundle.module.url(forResource: "Golden/embeddings-mpnet", withExtension: "json") else { throw MissingGolden() }
-        return try JSONDecoder().decode(Golden.self, from: Data(contentsOf: url))
+        return try JSONDecoder().decode(BertRealModelTests.Golden.self, from: Data(contentsOf: url))
     }
 
     static let embedder: Result<BertEmbedder, any Error> = Result {
