@@ -126,9 +126,10 @@ public struct BertConfig: Sendable, Hashable, Codable {
                 throw .invalidConfig(reason: "a BERT encoder has token types and no relative position bias: \(self)")
             }
         case .mpnet:
-            guard typeVocabularySize == 0, relativeAttentionBuckets >= 2, relativeAttentionBuckets % 2 == 0,
+            // At least 4 buckets: each direction needs exact buckets before the log-spaced ones.
+            guard typeVocabularySize == 0, relativeAttentionBuckets >= 4, relativeAttentionBuckets % 2 == 0,
                   relativeAttentionMaxDistance > relativeAttentionBuckets / 4 else {
-                throw .invalidConfig(reason: "an MPNet encoder has no token types and an even number (>= 2) of relative buckets: \(self)")
+                throw .invalidConfig(reason: "an MPNet encoder has no token types and an even number (>= 4) of relative buckets: \(self)")
             }
         }
         guard positionOffset >= 0 else { throw .invalidConfig(reason: "position offset \(positionOffset) < 0") }

@@ -36,18 +36,26 @@ extension BertEncoder {
         return zip(batch, offsets).map { ids, offset in Self.meanPoolNormalized(x + offset * h, rows: ids.count, width: h) }
     }
 
-    /// x[row] = word[id] + position[offset + i] + tokenType[t] (t = 1 from the sequence's
-    /// second-segment start, else 0; MPNet has no token types), then LayerNorm.
+    /// x[row] = word[id] + position[p] + tokenType[t] (t = 1 from the sequence's second-segment
+    /// start, else 0; MPNet has no token types), then LayerNorm. BERT: p = i. MPNet (HF's
+    /// `create_position_ids_from_input_ids`): padding tokens get p = padding_idx and the others
+    /// padding_idx + their rank among the sequence's non-padding tokens, so a literal `<pad>` in
+    /// the text does not shift the positions after it.
     private func embedTokens(_ batch: [[TokenID]], offsets: [Int], segmentStarts: [Int]?, rows: Int, into x: UnsafeMutablePointer<Float>) {
         let h = config.hiddenSize
         let word = weights.wordEmbeddings.pointer, position = weights.positionEmbeddings.pointer
         let types = config.typeVocabularySize > 0 ? weights.tokenTypeEmbeddings.pointer : nil
-        let first = config.positionOffset
+        let padding: TokenID? = config.architecture == .mpnet ? TokenID(config.positionOffset - 1) : nil
         for (n, (ids, offset)) in zip(batch, offsets).enumerated() {
             let second = segmentStarts?[n] ?? ids.count
+            var rank = 0
             for (i, id) in ids.enumerated() {
                 let row = x + (offset + i) * h
-                Ops.add(word + Int(id) * h, position + (first + i) * h, out: row, count: h)
+                var p = i
+                if let padding {
+                    if id == padding { p = Int(padding) } else { rank += 1; p = Int(padding) + rank }
+                }
+                Ops.add(word + Int(id) * h, position + p * h, out: row, count: h)
                 if let types { Ops.add(row, types + (i >= second ? h : 0), out: row, count: h) }
             }
         }

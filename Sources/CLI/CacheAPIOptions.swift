@@ -37,10 +37,10 @@ struct CacheAPIOptions: ParsableArguments {
     @Option(name: .customLong("cache-upstream-key"), help: "API key for --cache-upstream (an admin key there serves every tenant).")
     var cacheUpstreamKey: String?
 
-    @Option(name: .customLong("reuse-verifier"), help: "Learned last check of a hit: 'bundled' (the verifier shipped with LoRAServe, two classifiers averaged), verifier files joined by commas, or 'off'. With a verifier the similarity threshold defaults to \(ReuseVerifier.defaultSimilarityFloor) (a candidate floor).")
+    @Option(name: .customLong("reuse-verifier"), help: "Learned last check of a hit: 'bundled' (the verifier shipped with LoRAServe: MPNet and MiniLM classifiers, logits averaged ½ ¼ ¼), verifier files joined by commas (a file listed n times weighs n), or 'off'. With a verifier the similarity threshold defaults to \(ReuseVerifier.defaultSimilarityFloor) (a candidate floor).")
     var reuseVerifier = "bundled"
 
-    @Option(name: .customLong("reuse-verifier-threshold"), help: "Minimum P(same question) the verifier must give a hit.")
+    @Option(name: .customLong("reuse-verifier-threshold"), help: "Minimum P(same question) the verifier must give a hit (the default is chosen for the bundled verifier; the MiniLM-only pair of earlier releases was served at 0.94).")
     var reuseVerifierThreshold = ReuseVerifier.defaultThreshold
 
     @OptionGroup var embedderOptions: EmbedderOptions
@@ -94,7 +94,7 @@ struct CacheAPIOptions: ParsableArguments {
         } catch {
             // The default must not stop a cache that can still serve vector queries without MiniLM.
             guard reuseVerifier != "bundled" else {
-                Console.progress("cache API: reuse verifier unavailable (\(error)); hits are checked by the guards only")
+                Console.progress("cache API: reuse verifier unavailable (\(error)); hits are checked by the guards only (run `loraserve models fetch` for its base encoders)")
                 return nil
             }
             throw error

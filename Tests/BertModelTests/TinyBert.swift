@@ -121,11 +121,20 @@ struct TinyBert {
             let mask = padded.indices.map { $0 < ids.count }
             let word = w("embeddings.word_embeddings.weight"), pos = w("embeddings.position_embeddings.weight")
             let types = w("embeddings.token_type_embeddings.weight")
-            let first = config.positionOffset
+            // MPNet: HF's create_position_ids_from_input_ids (padding_idx = offset − 1):
+            // cumsum(id != pad) · (id != pad) + pad. BERT: 0, 1, 2, ….
+            let pad = config.positionOffset - 1
+            var seen = 0
+            let positions = padded.map { id -> Int in
+                guard config.architecture == .mpnet else { seen += 1; return seen - 1 }
+                if Int(id) == pad { return pad }
+                seen += 1
+                return pad + seen
+            }
             var x = padded.enumerated().map { i, id in
                 (0..<h).map { c -> Double in
                     let t = types.isEmpty ? 0 : types[(i >= second ? h : 0) + c]
-                    return word[Int(id) * h + c] + pos[(first + i) * h + c] + t
+                    return word[Int(id) * h + c] + pos[positions[i] * h + c] + t
                 }
             }
             let relativeBias = w("encoder.relative_attention_bias.weight")
