@@ -62,7 +62,7 @@ struct BenchValidateCommand: AsyncParsableCommand {
     func run() async throws {
         let dir = URL(fileURLWithPath: live)
         let liveRun = try LiveClusterResults.read(dir.appendingPathComponent("results.json").path)
-        let spec = try LiveClusterResults.readSpec(dir.appendingPathComponent("workload.json").path)
+        let spec = try JSONFile.decode(WorkloadSpec.self, from: dir.appendingPathComponent("workload.json").path, what: "workload")
         var selection = try CostCalibration.load(path: costModel, threads: liveRun.threadsPerWorker)
         selection.scaleLoRA(by: ValidationRun.targetShare(loraTargets) ?? 1)
         selection.scaleSteps(by: stepScale)

@@ -1,5 +1,4 @@
 import Foundation
-import Simulator
 
 /// `results.json` of `loraserve bench cluster` (extra keys are ignored).
 struct LiveClusterResults: Decodable {
@@ -32,20 +31,6 @@ struct LiveClusterResults: Decodable {
     var policies: [Policy]
 
     static func read(_ path: String) throws -> LiveClusterResults {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw CLIError("cannot read \(path): \(error.localizedDescription)") }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        do { return try decoder.decode(LiveClusterResults.self, from: data) } catch {
-            throw CLIError("\(path) is not a `bench cluster` results file: \(error)")
-        }
-    }
-
-    static func readSpec(_ path: String) throws -> WorkloadSpec {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw CLIError("cannot read \(path): \(error.localizedDescription)") }
-        do { return try JSONDecoder().decode(WorkloadSpec.self, from: data) } catch {
-            throw CLIError("\(path) is not a workload file: \(error)")
-        }
+        try JSONFile.decode(LiveClusterResults.self, from: path, what: "`bench cluster` results", snakeCase: true)
     }
 }

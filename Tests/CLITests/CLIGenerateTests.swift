@@ -46,7 +46,7 @@ import TestSupport
         #expect(outcome.status == 0)
         let object = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
         let models = object?["models"] as? [[String: Any]]
-        #expect(models?.count == ModelCatalog.all.count + ModelCatalog.optional.count)
+        #expect(models?.count == ModelCatalog.all.count)
         #expect(models?.allSatisfy { $0["status"] as? String == "missing" } == true)
     }
 }

@@ -123,7 +123,7 @@ import Testing
     }
 
     @Test func catalogDigestsAreWellFormed() {
-        for spec in ModelCatalog.all + ModelCatalog.optional {
+        for spec in ModelCatalog.all {
             #expect(spec.wheelSHA256.count == 64)
             for file in spec.files { #expect(file.sha256.count == 64 && file.byteCount > 0) }
             for part in spec.archiveParts { #expect(part.wheelSHA256.count == 64 && !part.member.isEmpty) }
