@@ -158,10 +158,15 @@ def as_partition_family(f):
             "near_misses": [{"question": n["question"], "answers": answers(n["answer"])} for n in f["near_misses"]]}
 
 
+def squad_articles(squad_paths):
+    """The articles of one or more SQuAD-format files (--squad may name several)."""
+    return [a for path in squad_paths for a in json.load(open(path, encoding="utf-8"))["data"]]
+
+
 def with_contexts(fams, squad_path, general_paths):
     """Each family gets its document as `_ctx`: the SQuAD paragraph it points into, or (general
     topics) its topic's passage from the passages-*.jsonl next to its families file."""
-    paragraphs = {(a["title"], i): p["context"] for a in json.load(open(squad_path, encoding="utf-8"))["data"]
+    paragraphs = {(a["title"], i): p["context"] for a in squad_articles(squad_path)
                   for i, p in enumerate(a["paragraphs"])}
     passages = {}
     for path in general_paths:
@@ -190,7 +195,7 @@ def make_pairs(paths, squad_path, seed, general=(), exclude_article=None, partit
     articles = {f["article"] for f in fams}
     rng = random.Random(seed)
     mined = []
-    for art in json.load(open(squad_path, encoding="utf-8"))["data"]:
+    for art in squad_articles(squad_path):
         if art["title"] not in articles:
             continue
         for p in art["paragraphs"]:
@@ -311,7 +316,8 @@ def export(model, rank, path, meta):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--families", nargs="+", required=True)
-    ap.add_argument("--squad", default="../shared/data/qa/squad2-dev-subset.json")
+    ap.add_argument("--squad", nargs="+", default=["../shared/data/qa/squad2-dev-subset.json"],
+                    help="SQuAD-format files the families point into (their articles are mined for negatives)")
     ap.add_argument("--model-dir", default=os.path.expanduser("~/.cache/loraserve/models/all-MiniLM-L6-v2"))
     ap.add_argument("--out", required=True)
     ap.add_argument("--golden", required=True)
@@ -336,6 +342,8 @@ def main():
     args = ap.parse_args()
     if any("paraphrase-families-dev" in f for f in args.families + args.general):
         sys.exit("refusing to train on the dev families (they are the evaluation set)")
+    if any("qa-reserve3" in f for f in args.families + args.general + args.squad):
+        sys.exit("refusing to train on the third reserved set (it decides experiment M2)")
     torch.manual_seed(args.seed); random.seed(args.seed); np.random.seed(args.seed)
     torch.set_num_threads(2)
     pos, neg, mined, general, articles = make_pairs(args.families, args.squad, args.seed, args.general, args.validate_article,
