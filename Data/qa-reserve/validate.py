@@ -87,5 +87,13 @@ def main(here=HERE, squad_path=SQUAD, files=FILES, used_sets=("qa-test", "qa-fre
     return status
 
 
+def main_for_later_set(here, name, used_sets):
+    """The checks for a later reserved set laid out like this one: `here`/squad-NAME.json and two
+    family files of 30, paraphrase-families-NAME-{a,b}.jsonl (../qa-reserve2/, ../qa-reserve3/)."""
+    files = [("paraphrase-families-%s-%s.jsonl" % (name, half), None, "%s-%s" % (name, half), 1, 30) for half in "ab"]
+    return main(here, os.path.join(here, "squad-%s.json" % name), files, used_sets,
+                "the dev, test, fresh or reserve families")
+
+
 if __name__ == "__main__":
     sys.exit(main())

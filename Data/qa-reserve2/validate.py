@@ -13,14 +13,9 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FILES = [
-    ("paraphrase-families-reserve2-a.jsonl", None, "reserve2-a", 1, 30),
-    ("paraphrase-families-reserve2-b.jsonl", None, "reserve2-b", 1, 30),
-]
 
 if __name__ == "__main__":
     spec = importlib.util.spec_from_file_location("reserve_validate", os.path.join(HERE, "..", "qa-reserve", "validate.py"))
     first = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(first)
-    sys.exit(first.main(HERE, os.path.join(HERE, "squad-reserve2.json"), FILES, ("qa-test", "qa-fresh", "qa-reserve"),
-                        "the dev, test, fresh or reserve families"))
+    sys.exit(first.main_for_later_set(HERE, "reserve2", ("qa-test", "qa-fresh", "qa-reserve")))

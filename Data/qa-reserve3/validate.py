@@ -13,14 +13,9 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FILES = [
-    ("paraphrase-families-reserve3-a.jsonl", None, "reserve3-a", 1, 30),
-    ("paraphrase-families-reserve3-b.jsonl", None, "reserve3-b", 1, 30),
-]
 
 if __name__ == "__main__":
     spec = importlib.util.spec_from_file_location("reserve_validate", os.path.join(HERE, "..", "qa-reserve", "validate.py"))
     first = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(first)
-    sys.exit(first.main(HERE, os.path.join(HERE, "squad-reserve3.json"), FILES, ("qa-test", "qa-fresh", "qa-reserve", "qa-reserve2"),
-                        "the dev, test, fresh or reserve families"))
+    sys.exit(first.main_for_later_set(HERE, "reserve3", ("qa-test", "qa-fresh", "qa-reserve", "qa-reserve2")))

@@ -251,14 +251,21 @@ public struct ReuseVerifier: Sendable {
                                           threadCount: threadCount)
         }
         // A file listed n times is loaded once and weighs n times in the average.
-        var unique: [String] = []
-        var counts: [String: Int] = [:]
-        for path in classifierPaths {
-            if counts[path] == nil { unique.append(path) }
-            counts[path, default: 0] += 1
+        let files = weighted(classifierPaths)
+        let first = try one(files[0].item)
+        let rest = try files.dropFirst().map { try one($0.item) }
+        return ReuseVerifier(ensemble: first, rest, weights: files.map { Double($0.weight) }, threshold: threshold, memo: memo)
+    }
+
+    /// The distinct entries of `items` in first-listed order, each with how often it is listed:
+    /// how `load` turns a list of files into classifiers and their ensemble weights.
+    public static func weighted<T: Hashable>(_ items: [T]) -> [(item: T, weight: Int)] {
+        var order: [T] = []
+        var counts: [T: Int] = [:]
+        for item in items {
+            if counts[item] == nil { order.append(item) }
+            counts[item, default: 0] += 1
         }
-        let first = try one(unique[0])
-        let rest = try unique.dropFirst().map(one)
-        return ReuseVerifier(ensemble: first, rest, weights: unique.map { Double(counts[$0] ?? 1) }, threshold: threshold, memo: memo)
+        return order.map { ($0, counts[$0] ?? 1) }
     }
 }

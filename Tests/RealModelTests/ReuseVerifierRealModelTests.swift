@@ -24,16 +24,16 @@ import Testing
     struct Missing: Error {}
 
     /// One golden per shipped file, in `ReuseVerifier.bundledNames` order.
-    static let goldens: Result<[Golden], any Error> = Result {
-        try ReuseVerifier.bundledNames.map { name in
-            guard let url = Bundle.module.url(forResource: "Golden/\(name)", withExtension: "json") else { throw Missing() }
-            return try JSONDecoder().decode(Golden.self, from: Data(contentsOf: url))
-        }
-    }
+    static let goldens: Result<[Golden], any Error> = Result { try ReuseVerifier.bundledNames.map(readGolden) }
     static var golden: Result<Golden, any Error> { goldens.map { $0[0] } }
     /// One golden per distinct file, in the order `ReuseVerifier.load` keeps its classifiers.
-    static var uniqueGoldens: Result<[Golden], any Error> {
-        goldens.map { all in all.reduce(into: []) { out, g in if !out.contains(where: { $0.verifier_sha256 == g.verifier_sha256 }) { out.append(g) } } }
+    static let uniqueGoldens: Result<[Golden], any Error> = Result {
+        try ReuseVerifier.weighted(ReuseVerifier.bundledNames).map { try readGolden($0.item) }
+    }
+
+    static func readGolden(_ name: String) throws -> Golden {
+        guard let url = Bundle.module.url(forResource: "Golden/\(name)", withExtension: "json") else { throw Missing() }
+        return try JSONDecoder().decode(Golden.self, from: Data(contentsOf: url))
     }
 
     static let verifier: Result<ReuseVerifier, any Error> = Result {
@@ -96,7 +96,7 @@ import Testing
     @Test func aFileListedTwiceWeighsTwice() throws {
         guard let all = ReuseVerifier.bundledPaths else { Issue.record("bundled verifier missing"); return }
         // The two MiniLM files (A*, B), A* listed twice.
-        let paths = all.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.suffix(2).map { $0 }
+        let paths = ReuseVerifier.weighted(all).suffix(2).map(\.item)
         let weighted = try ReuseVerifier.load(classifierPaths: [paths[0], paths[0], paths[1]],
                                               miniLMDirectory: RealModels.miniLMDirectory(), threadCount: 2)
         #expect(weighted.classifiers.count == 2 && weighted.weights == [2, 1])
