@@ -7,6 +7,13 @@ enum GuardLexicon {
         "without", "except", "excluding", "non", "lack", "lacks", "lacked", "lacking",
     ]
 
+    /// Exclusions that open a clause ("Besides X, which …", "Other than X, who …"): a question that
+    /// sets something aside asks for the rest. Mid-clause ("objects other than bitstrings") they
+    /// only narrow a noun, so they count only at a clause start.
+    static let exclusionOpeners: [[String]] = [
+        ["besides"], ["other", "than"], ["apart", "from"], ["aside", "from"], ["in", "addition", "to"],
+    ]
+
     /// Pairs of words whose swap turns a question into a different question with high embedding
     /// similarity (the SQuAD 2.0 adversarial style: "imports" for "exports", "before" for "after").
     /// Each side lists surface forms; a form ending in "*" matches by prefix.
@@ -21,7 +28,8 @@ enum GuardLexicon {
         (["buy", "buys", "bought", "buying", "buyer*", "purchase*"], ["sell", "sells", "sold", "selling", "seller*"]),
         (["win", "wins", "won", "winning", "winner*", "victor*"], ["lose", "loses", "lost", "losing", "loser*", "defeated"]),
         (["increase*", "rise", "rose", "grew", "grow*"], ["decrease*", "fall", "fell", "decline*", "shrank", "shrink*"]),
-        (["start*", "began", "begin*", "founded", "established"], ["end", "ends", "ended", "ending", "dissolved", "abolished"]),
+        (["start*", "began", "begin*", "founded", "established"],
+         ["end", "ends", "ended", "ending", "dissolved", "abolished", "finish*", "completed", "completion"]),
         (["north*"], ["south*"]),
         (["east*"], ["west*"]),
         (["inside", "internal", "interior"], ["outside", "external", "exterior"]),
@@ -32,6 +40,7 @@ enum GuardLexicon {
         (["true"], ["false"]),
         (["enter*", "entrance"], ["exit*", "leave"]),
         (["attack*", "offens*"], ["defen*"]),
+        (["into", "toward", "towards"], ["from"]),
     ]
 
     /// Pairs (by index into `opposites`) that describe one event from the two sides ("X bought
@@ -89,11 +98,32 @@ enum GuardLexicon {
         "bishop", "general", "commander", "son", "daughter", "wife", "husband", "brother", "sister",
         "mother", "father", "president", "mathematician", "mathematicians", "researcher", "researchers",
         "student", "teacher", "monk", "monks", "knight", "lord", "earl", "baron",
+        // Agent nouns: "which engineer", and the last word of a keyword query ("bicycle patent holder").
+        "engineer", "engineers", "architect", "architects", "inventor", "inventors", "founder", "founders",
+        "designer", "builder", "builders", "holder", "creator", "maker", "owner", "discoverer", "developer",
+        "winner", "explorer", "navigator", "sailor", "captain", "painter", "composer", "poet", "philosopher",
+        "physician", "chemist", "physicist", "astronomer", "economist", "merchant", "traveller", "traveler",
+        "warlord", "patron", "sponsor", "manufacturer", "producer", "successor", "predecessor",
     ]
     static let quantityNouns: Set<String> = [
         "number", "amount", "size", "percentage", "percent", "proportion", "quantity", "count", "total",
-        "sum", "price", "cost", "distance", "length", "height", "weight", "population",
+        "sum", "price", "cost", "distance", "length", "height", "weight", "population", "share", "rate",
     ]
+    /// Head nouns that ask for a way of doing something ("which method" ~ "how").
+    static let mannerNouns: Set<String> = [
+        "method", "methods", "technique", "techniques", "procedure", "approach", "means", "process",
+    ]
+    /// Head nouns that ask for a thing, never a person, time, place or quantity ("which prize").
+    static let thingNouns: Set<String> = [
+        "prize", "prizes", "award", "awards", "medal", "treaty", "treaties", "law", "laws", "paper",
+        "papers", "book", "books", "tool", "tools", "device", "devices", "instrument", "instruments",
+        "material", "materials", "substance", "product", "products", "ingredient", "ingredients",
+    ]
+    /// Last words of a keyword query that name no attribute ("Norse raiders leader name").
+    static let keywordFillers: Set<String> = ["name", "names", "info", "details", "fact", "facts"]
+    /// Words before a keyword query's last noun that make it a rate, not the attribute asked
+    /// ("honey yield per hive good year").
+    static let rateWords: Set<String> = ["per", "each", "every", "a", "an", "good", "typical", "average"]
     static let reasonNouns: Set<String> = ["reason", "reasons", "cause", "causes", "purpose", "motive"]
 
     /// Words after "how" that ask for a quantity.

@@ -31,7 +31,7 @@ public struct QuestionAnalysis: Sendable, Equatable {
         let coreWordTokens = core.filter { $0.kind == .word }
         coreWords = coreWordTokens.map(\.text)
         allWords = Set(tokens.filter { $0.kind == .word }.map(\.text))
-        isNegated = Self.hasNegation(coreWordTokens)
+        isNegated = Self.hasNegation(core)
         questionType = QuestionType.classify(core)
         entities = Self.entities(coreWordTokens)
         let coreQuantities = QuantityExtractor.extract(core)
@@ -54,13 +54,30 @@ public struct QuestionAnalysis: Sendable, Equatable {
         return tokens
     }
 
-    static func hasNegation(_ words: [GuardToken]) -> Bool {
+    /// A negation word anywhere in the core, or an exclusion phrase opening a clause ("Besides
+    /// X, which …", "…, other than X, who …"). "no" between two capitalised words is a name
+    /// particle ("Sen no Rikyū"), and "yes/no" an answer type.
+    static func hasNegation(_ core: [GuardToken]) -> Bool {
+        let words = core.filter { $0.kind == .word }
         for (i, t) in words.enumerated() where GuardLexicon.negations.contains(t.text) {
-            // "yes/no question", "yes or no": an answer type, not a negation.
             if t.text == "no", i > 0, words[i - 1].text == "yes" || (i > 1 && words[i - 1].text == "or" && words[i - 2].text == "yes") {
                 continue
             }
+            if t.text == "no", i > 0, i + 1 < words.count, words[i - 1].isCapitalized, words[i + 1].isCapitalized { continue }
             return true
+        }
+        var clauseStart = true
+        for (i, t) in core.enumerated() {
+            if t.kind == .punctuation {
+                clauseStart = [",", ";", ":"].contains(t.text)
+                continue
+            }
+            defer { clauseStart = false }
+            guard clauseStart else { continue }
+            let next = core[(i + 1)...].prefix { $0.kind == .word }.prefix(2).map(\.text)
+            if GuardLexicon.exclusionOpeners.contains(where: { opener in
+                opener.first == t.text && Array(opener.dropFirst()) == Array(next.prefix(opener.count - 1))
+            }) { return true }
         }
         return false
     }

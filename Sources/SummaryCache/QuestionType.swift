@@ -35,7 +35,7 @@ public enum QuestionType: String, Sendable, Codable, CaseIterable {
     static func classify(_ core: [GuardToken]) -> QuestionType {
         let tokens = stripLeadingSubordinateClause(core)
         let words = tokens.filter { $0.kind == .word }.map(\.text)
-        guard let i = mainInterrogative(tokens) else { return .unknown }
+        guard let i = mainInterrogative(tokens) else { return keywordType(words) }
         let next = i + 1 < words.count ? words[i + 1] : ""
         switch words[i] {
         case "who", "whom", "whose": return .person
@@ -51,8 +51,9 @@ public enum QuestionType: String, Sendable, Codable, CaseIterable {
             // Perfect tense: "What had Normandy been exporting?" (not "What has been …", a copula).
             if words[i] == "what", ["had", "has", "have"].contains(next), i + 2 < words.count, words[i + 2] != "been" { return .thing }
             let type = headNounType(words, after: i)
-            // "By what treaty / through what means was it done?" asks how, unless the noun is telling ("by what year").
-            if type == .generic, i > 0, ["by", "through", "via"].contains(words[i - 1]) { return .manner }
+            // "By what treaty / through what means was it done?" asks how, unless the noun names a
+            // time, place, person or quantity ("by what year").
+            if type == .generic || type == .thing, i > 0, ["by", "through", "via"].contains(words[i - 1]) { return .manner }
             return type
         }
     }
@@ -88,15 +89,35 @@ public enum QuestionType: String, Sendable, Codable, CaseIterable {
         var j = i + 1
         while j < words.count, j <= i + 3 {
             let w = words[j]
-            if GuardLexicon.timeNouns.contains(w) { return .time }
-            if GuardLexicon.placeNouns.contains(w) { return .place }
-            if GuardLexicon.personNouns.contains(w) { return .person }
-            if GuardLexicon.quantityNouns.contains(w) { return .quantity }
-            if GuardLexicon.reasonNouns.contains(w) { return .reason }
+            if let type = nounType(w) { return type }
             if GuardLexicon.functionWords.contains(w) { break }
             j += 1
         }
         return .generic
+    }
+
+    /// The answer type a head noun names, if it is one of the telling ones.
+    static func nounType(_ w: String) -> QuestionType? {
+        if GuardLexicon.timeNouns.contains(w) { return .time }
+        if GuardLexicon.placeNouns.contains(w) { return .place }
+        if GuardLexicon.personNouns.contains(w) { return .person }
+        if GuardLexicon.quantityNouns.contains(w) { return .quantity }
+        if GuardLexicon.reasonNouns.contains(w) { return .reason }
+        if GuardLexicon.mannerNouns.contains(w) { return .manner }
+        if GuardLexicon.thingNouns.contains(w) { return .thing }
+        return nil
+    }
+
+    /// A query with no interrogative ("Pharos of Alexandria completion date", "Rover bicycle
+    /// builder 1885") names what it asks for in its last word, after trailing numbers and fillers
+    /// such as "name"; unknown when that word is not a telling noun or follows a rate word
+    /// ("yield per hive good year").
+    static func keywordType(_ words: [String]) -> QuestionType {
+        guard let i = words.lastIndex(where: { w in
+            !GuardLexicon.keywordFillers.contains(w) && !w.allSatisfy { $0.isNumber || $0 == "," || $0 == "." }
+        }) else { return .unknown }
+        if i > 0, GuardLexicon.rateWords.contains(words[i - 1]) { return .unknown }
+        return nounType(words[i]) ?? .unknown
     }
 
     /// Drops "When the Normans conquered England," from the front when a later clause holds the

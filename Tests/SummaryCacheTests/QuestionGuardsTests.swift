@@ -117,7 +117,8 @@ struct QuestionAnalysisTests {
         ("How can the problem be restated?", .manner),
         ("What is the name of the castle?", .generic),
         ("Emma was the sister of which Norman duke?", .person),
-        ("Norse raiders leader name", .unknown),
+        ("Norse raiders leader name", .person),
+        ("Norse raiders origin", .unknown),
         ("When the army landed in 1081, how many soldiers did it have?", .quantity),
         ("For the sorting example, when the list is sorted, what is the running time?", .generic),
     ])
