@@ -342,8 +342,9 @@ def main():
     args = ap.parse_args()
     if any("paraphrase-families-dev" in f for f in args.families + args.general):
         sys.exit("refusing to train on the dev families (they are the evaluation set)")
-    if any("qa-reserve3" in f for f in args.families + args.general + args.squad):
-        sys.exit("refusing to train on the third reserved set (an evaluation set: reports/qa/verifier-mpnet2/)")
+    for folder, report in [("qa-reserve3", "verifier-mpnet2"), ("qa-reserve4", "guards-contrast")]:
+        if any(folder in f for f in args.families + args.general + args.squad):
+            sys.exit("refusing to train on %s (an evaluation set: reports/qa/%s/)" % (folder, report))
     torch.manual_seed(args.seed); random.seed(args.seed); np.random.seed(args.seed)
     torch.set_num_threads(2)
     pos, neg, mined, general, articles = make_pairs(args.families, args.squad, args.seed, args.general, args.validate_article,
