@@ -10,15 +10,17 @@ public enum QuestionType: String, Sendable, Codable, CaseIterable {
     case quantity
     /// why, for what reason…
     case reason
-    /// how (not followed by a quantity word)
+    /// how (not followed by a quantity word), which method / technique / process
     case manner
     /// "what did/does/do/had/has/have … <verb>": the object of an action or the action itself ("What did the
     /// leader of the papal army take?", "What did a Turing machine emulate?"), never the person
-    /// who acted ("Who was in charge of the papal army?"), nor a time, place or quantity.
+    /// who acted ("Who was in charge of the papal army?"), nor a time, place or quantity; also
+    /// which/what + a thing noun ("Which prize did she win?").
     case thing
     /// what / which with no telling head noun: could be anything, so compatible with every type.
     case generic
-    /// No interrogative at all (keyword-style queries such as "Norse raiders leader name").
+    /// No interrogative and no telling last word (keyword-style queries such as "Norse raiders
+    /// origin"; "Norse raiders leader name" is a person, see `keywordType`).
     case unknown
 
     /// Whether two questions may share an answer by type. Unknown and generic are compatible with
