@@ -66,20 +66,11 @@ public struct QuestionAnalysis: Sendable, Equatable {
             if t.text == "no", i > 0, i + 1 < words.count, words[i - 1].isCapitalized, words[i + 1].isCapitalized { continue }
             return true
         }
-        var clauseStart = true
-        for (i, t) in core.enumerated() {
-            if t.kind == .punctuation {
-                clauseStart = [",", ";", ":"].contains(t.text)
-                continue
-            }
-            defer { clauseStart = false }
-            guard clauseStart else { continue }
-            let next = core[(i + 1)...].prefix { $0.kind == .word }.prefix(2).map(\.text)
-            if GuardLexicon.exclusionOpeners.contains(where: { opener in
-                opener.first == t.text && Array(opener.dropFirst()) == Array(next.prefix(opener.count - 1))
-            }) { return true }
+        let clauses = core.split { $0.kind == .punctuation && [",", ";", ":"].contains($0.text) }
+        return clauses.contains { clause in
+            let opening = clause.prefix { $0.kind == .word }.map(\.text)
+            return GuardLexicon.exclusionOpeners.contains { opening.starts(with: $0) }
         }
-        return false
     }
 
     static func entities(_ words: [GuardToken]) -> Set<String> {

@@ -116,7 +116,7 @@ public enum QuestionType: String, Sendable, Codable, CaseIterable {
     /// ("yield per hive good year").
     static func keywordType(_ words: [String]) -> QuestionType {
         guard let i = words.lastIndex(where: { w in
-            !GuardLexicon.keywordFillers.contains(w) && !w.allSatisfy { $0.isNumber || $0 == "," || $0 == "." }
+            !GuardLexicon.keywordFillers.contains(w) && QuantityExtractor.digitValue(w) == nil
         }) else { return .unknown }
         if i > 0, GuardLexicon.rateWords.contains(words[i - 1]) { return .unknown }
         return nounType(words[i]) ?? .unknown
