@@ -29,7 +29,7 @@ enum GuardLexicon {
         (["win", "wins", "won", "winning", "winner*", "victor*"], ["lose", "loses", "lost", "losing", "loser*", "defeated"]),
         (["increase*", "rise", "rose", "grew", "grow*"], ["decrease*", "fall", "fell", "decline*", "shrank", "shrink*"]),
         (["start*", "began", "begin*", "founded", "established"],
-         ["end", "ends", "ended", "ending", "dissolved", "abolished", "finish*", "completed", "completion"]),
+         ["end", "ends", "ended", "ending", "dissolved", "abolished", "finish*", "complete", "completed", "completion"]),
         (["north*"], ["south*"]),
         (["east*"], ["west*"]),
         (["inside", "internal", "interior"], ["outside", "external", "exterior"]),
@@ -41,6 +41,11 @@ enum GuardLexicon {
         (["enter*", "entrance"], ["exit*", "leave"]),
         (["attack*", "offens*"], ["defen*"]),
         (["into", "toward", "towards"], ["from"]),
+        // Added in session 13 (docs/summary-cache.md, "The guards").
+        (["input", "inputs"], ["output", "outputs"]),
+        (["simple", "simpler", "simplest", "simplicity"], ["complex", "complexity", "complicated"]),
+        (["born", "birth", "birthplace"], ["died", "die", "dies", "death", "buried", "grew", "grow", "grown", "raised", "childhood"]),
+        (["published", "publication"], ["presented", "presentation"]),
     ]
 
     /// Pairs (by index into `opposites`) that describe one event from the two sides ("X bought
@@ -49,6 +54,17 @@ enum GuardLexicon {
     static let converseOpposites: Set<Int> = Set(opposites.indices.filter { i in
         ["buy", "win", "import*"].contains(opposites[i].0.first ?? "")
     })
+
+    /// Clause openers that say "after": "Once pendulums were used, how small did the error
+    /// become?" asks about the time after, so it is the opposite of "before the pendulum". Only
+    /// as the first word of the question core: mid-sentence "once" means "formerly".
+    static let afterOpeners: Set<String> = ["once"]
+    static let beforeAfterPair: Int? = opposites.firstIndex { $0.0.first == "before" }
+
+    /// Pairs (by index into `opposites`) that count only where the question asks for them
+    /// (`QuestionGuards.askedWords`): "into which region" vs "from where" differ, but "the slag they
+    /// mix into cement" only describes the thing asked about.
+    static let askedOnlyOpposites: Set<Int> = Set(opposites.indices.filter { opposites[$0].0.first == "into" })
 
     /// Words after which a capitalised word still starts a clause (for entity detection), and
     /// words never treated as entities even when capitalised mid-sentence.
@@ -104,6 +120,9 @@ enum GuardLexicon {
         "winner", "explorer", "navigator", "sailor", "captain", "painter", "composer", "poet", "philosopher",
         "physician", "chemist", "physicist", "astronomer", "economist", "merchant", "traveller", "traveler",
         "warlord", "patron", "sponsor", "manufacturer", "producer", "successor", "predecessor",
+        // Organisations answer "who" ("Which institute proposed it?" = "Who proposed it?").
+        "institute", "institution", "organisation", "organization", "company", "firm", "society",
+        "university", "agency", "team",
     ]
     static let quantityNouns: Set<String> = [
         "number", "amount", "size", "percentage", "percent", "proportion", "quantity", "count", "total",
@@ -118,12 +137,20 @@ enum GuardLexicon {
         "prize", "prizes", "award", "awards", "medal", "treaty", "treaties", "law", "laws", "paper",
         "papers", "book", "books", "tool", "tools", "device", "devices", "instrument", "instruments",
         "material", "materials", "substance", "product", "products", "ingredient", "ingredients",
+        // Events and inventions: "Which eruption …" asks for the event, not its year.
+        "event", "events", "eruption", "eruptions", "battle", "battles", "war", "wars", "disaster",
+        "invention", "inventions", "discovery",
     ]
     /// Last words of a keyword query that name no attribute ("Norse raiders leader name").
     static let keywordFillers: Set<String> = ["name", "names", "info", "details", "fact", "facts"]
     /// Words before a keyword query's last noun that make it a rate, not the attribute asked
     /// ("honey yield per hive good year").
     static let rateWords: Set<String> = ["per", "each", "every", "a", "an", "good", "typical", "average"]
+    /// Verbs after "what" that ask for a cause ("What forced Bohemond to sign?" ~ "Why did …").
+    static let causalVerbs: Set<String> = [
+        "caused", "causes", "cause", "forced", "forces", "led", "leads", "prompted", "prompts",
+        "drove", "drives", "motivated", "motivates", "triggered", "triggers",
+    ]
     static let reasonNouns: Set<String> = ["reason", "reasons", "cause", "causes", "purpose", "motive"]
 
     /// Words after "how" that ask for a quantity.
@@ -135,6 +162,39 @@ enum GuardLexicon {
     static let months: [String: Int] = [
         "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
         "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    ]
+
+    /// Names of one place or people that share no stem: a country and its demonym ("Spain" /
+    /// "Spanish", "Rome" / "Roman"), short and long forms ("UK" / "Britain"), and a name and its
+    /// translation word by word ("Côte d'Ivoire" / "Ivory Coast"). Pairs that share a stem
+    /// ("Egypt" / "Egyptian", "China" / "Chinese") already match by `WordMatch.sameStem`.
+    static let aliasGroups: [Set<String>] = [
+        ["spain", "spanish", "spaniard", "spaniards"], ["rome", "roman", "romans"],
+        ["france", "french", "frenchman", "frenchmen"], ["netherlands", "dutch", "holland"],
+        ["wales", "welsh"], ["ireland", "irish"], ["poland", "polish"], ["finland", "finnish", "finns"],
+        ["denmark", "danish", "danes"], ["flanders", "flemish"], ["switzerland", "swiss"],
+        ["philippines", "filipino", "filipinos"], ["uk", "britain", "british", "britons"],
+        ["usa", "america", "american", "americans"], ["ussr", "soviet", "soviets"],
+        ["ivory", "ivoire"], ["coast", "cote"],
+    ]
+    static let aliases: [String: Set<String>] = {
+        var out: [String: Set<String>] = [:]
+        for group in aliasGroups { for w in group { out[w, default: []].formUnion(group) } }
+        return out
+    }()
+
+    /// Nouns a "by what …" question asks for by name, not as a means ("By what name did
+    /// explorers know them?" = "What did explorers call them?").
+    static let namingNouns: Set<String> = ["name", "names", "term", "nickname", "title"]
+
+    /// Superlatives that say "first" ("the earliest clock" = "the first clock").
+    static let firstSynonyms: Set<String> = ["earliest"]
+
+    /// Words ending in "-est" that are not superlatives (`QuestionType.isSuperlative`).
+    static let notSuperlatives: Set<String> = [
+        "interest", "harvest", "forest", "forests", "contest", "protest", "request", "suggest", "honest",
+        "modest", "conquest", "manifest", "arrest", "invest", "digest", "earnest", "inquest", "tempest",
+        "behest", "northwest", "southwest", "midwest", "bequest", "priest", "priests",
     ]
 
     /// Words before "one" that make it a pronoun, not a count ("which one", "no one").

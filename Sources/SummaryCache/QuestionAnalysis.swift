@@ -15,6 +15,8 @@ public struct QuestionAnalysis: Sendable, Equatable {
     /// The core contains a negation or exclusion word.
     public let isNegated: Bool
     public let questionType: QuestionType
+    /// A "which … -est" question (`QuestionType.picksOne`): never the same as a quantity question.
+    public let picksOne: Bool
     /// Named entities of the core: capitalised words not at a sentence start, and the content
     /// words of quoted strings (lower-cased).
     public let entities: Set<String>
@@ -33,12 +35,14 @@ public struct QuestionAnalysis: Sendable, Equatable {
         allWords = Set(tokens.filter { $0.kind == .word }.map(\.text))
         isNegated = Self.hasNegation(core)
         questionType = QuestionType.classify(core)
+        picksOne = QuestionType.picksOne(core)
         entities = Self.entities(coreWordTokens)
         let coreQuantities = QuantityExtractor.extract(core)
         numbers = coreQuantities.numbers
         dates = coreQuantities.dates
         let allQuantities = QuantityExtractor.extract(tokens)
-        allNumbers = allQuantities.numbers
+        // "earliest" says "first": a question asking for the first one mentions it.
+        allNumbers = allQuantities.numbers.union(allWords.isDisjoint(with: GuardLexicon.firstSynonyms) ? [] : [.ordinal(1)])
         allDates = allQuantities.dates
     }
 

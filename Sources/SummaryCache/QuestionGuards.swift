@@ -54,8 +54,13 @@ public struct QuestionGuards: Sendable {
         if switches.numbers, let f = Self.numbers(a, b) { findings.append(f) }
         if switches.dates, let f = Self.dates(a, b) { findings.append(f) }
         if switches.entities, let f = Self.entities(a, b) { findings.append(f) }
-        if switches.questionType, !a.questionType.isCompatible(with: b.questionType) {
-            findings.append(GuardFinding(kind: .questionType, detail: "\(a.questionType) vs \(b.questionType)"))
+        if switches.questionType {
+            func label(_ q: QuestionAnalysis) -> String { q.picksOne ? "picks one (which … -est)" : "\(q.questionType)" }
+            if !a.questionType.isCompatible(with: b.questionType) {
+                findings.append(GuardFinding(kind: .questionType, detail: "\(a.questionType) vs \(b.questionType)"))
+            } else if (a.picksOne && b.questionType == .quantity) || (b.picksOne && a.questionType == .quantity) {
+                findings.append(GuardFinding(kind: .questionType, detail: "\(label(a)) vs \(label(b))"))
+            }
         }
         if switches.opposites, let f = Self.opposites(a, b) { findings.append(f) }
         return GuardVerdict(findings: findings)
@@ -107,9 +112,16 @@ public struct QuestionGuards: Sendable {
         let asksRole = a.coreWords.contains("whom") || b.coreWords.contains("whom")
         for (index, (left, right)) in GuardLexicon.opposites.enumerated() {
             if asksRole, GuardLexicon.converseOpposites.contains(index) { continue }
+            let asked = GuardLexicon.askedOnlyOpposites.contains(index)
+            let opener = index == GuardLexicon.beforeAfterPair
+            func words(_ q: QuestionAnalysis) -> [String] {
+                if asked { return askedWords(q.coreWords) }
+                if opener, let first = q.coreWords.first, GuardLexicon.afterOpeners.contains(first) { return q.coreWords + ["after"] }
+                return q.coreWords
+            }
             for (x, y) in [(a, b), (b, a)] {
-                guard let wx = WordMatch.firstMatch(left, in: x.coreWords),
-                      let wy = WordMatch.firstMatch(right, in: y.coreWords),
+                guard let wx = WordMatch.firstMatch(left, in: words(x)),
+                      let wy = WordMatch.firstMatch(right, in: words(y)),
                       WordMatch.firstMatch(right, in: Array(x.allWords)) == nil,
                       WordMatch.firstMatch(left, in: Array(y.allWords)) == nil else { continue }
                 let (ca, cb) = x == a ? (wx, wy) : (wy, wx)
@@ -119,15 +131,25 @@ public struct QuestionGuards: Sendable {
         return nil
     }
 
+    /// The words a question asks about rather than uses: one right before an interrogative ("into
+    /// which region", "from where") or ending the question ("where did they come from").
+    static func askedWords(_ words: [String]) -> [String] {
+        words.indices.compactMap { k in
+            k == words.count - 1 || GuardLexicon.interrogatives.contains(words[k + 1]) ? words[k] : nil
+        }
+    }
+
     static func sorted(_ s: Set<NumberMention>) -> [String] { s.map(\.description).sorted() }
     static func sorted(_ s: Set<DateMention>) -> [String] { s.map(\.description).sorted() }
 }
 
 /// Loose word equality for names written differently across paraphrases: possessives and plurals
-/// ("Normans"), derived forms ("Latinized" for "Latin"), one-letter typos ("Raouliii").
+/// ("Normans"), derived forms ("Latinized" for "Latin"), one-letter typos ("Raouliii"), and the
+/// aliases of `GuardLexicon.aliasGroups` ("Spanish" for "Spain").
 enum WordMatch {
     static func mentions(_ word: String, in words: Set<String>) -> Bool {
         if words.contains(word) { return true }
+        if let group = GuardLexicon.aliases[word], !group.isDisjoint(with: words) { return true }
         return words.contains { sameStem(word, $0) }
     }
 

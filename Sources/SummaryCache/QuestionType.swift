@@ -2,13 +2,13 @@
 public enum QuestionType: String, Sendable, Codable, CaseIterable {
     /// who, whom, whose, which king…
     case person
-    /// when, what year, which century…
+    /// when, what year, which century, how far back, how long ago…
     case time
     /// where, which country…
     case place
     /// how many, how much, how far, what number…
     case quantity
-    /// why, for what reason…
+    /// why, for what reason, what caused / forced / led…
     case reason
     /// how (not followed by a quantity word), which method / technique / process
     case manner
@@ -45,19 +45,42 @@ public enum QuestionType: String, Sendable, Codable, CaseIterable {
         case "where": return .place
         case "why": return .reason
         case "how":
+            // "How far back / how long ago / how many years ago" ask when.
+            let after = words[(i + 1)...].prefix(4)
+            if next == "far", after.dropFirst().first == "back" { return .time }
+            if GuardLexicon.howQuantity.contains(next), after.contains("ago") { return .time }
             if GuardLexicon.howQuantity.contains(next) { return .quantity }
             if next == "come" { return .reason }
             return .manner
         default:
             if words[i] == "what", ["did", "does", "do"].contains(next) { return .thing }
+            if words[i] == "what", GuardLexicon.causalVerbs.contains(next) { return .reason }
             // Perfect tense: "What had Normandy been exporting?" (not "What has been …", a copula).
             if words[i] == "what", ["had", "has", "have"].contains(next), i + 2 < words.count, words[i + 2] != "been" { return .thing }
             let type = headNounType(words, after: i)
             // "By what treaty / through what means was it done?" asks how, unless the noun names a
             // time, place, person or quantity ("by what year").
-            if type == .generic || type == .thing, i > 0, ["by", "through", "via"].contains(words[i - 1]) { return .manner }
+            // "By what name" asks for the name.
+            if type == .generic || type == .thing, i > 0, ["by", "through", "via"].contains(words[i - 1]),
+               !GuardLexicon.namingNouns.contains(next) { return .manner }
             return type
         }
+    }
+
+    /// "Which penguin is the fastest?" picks one of several (an entity, not a quantity): a
+    /// "which" question with no telling head noun and a superlative after it. Its type stays
+    /// *generic* (the head noun may be a person: "which enemy did they fight most"), but it
+    /// cannot share an answer with a *quantity* question ("How fast can the gentoo swim?").
+    static func picksOne(_ core: [GuardToken]) -> Bool {
+        let words = stripLeadingSubordinateClause(core).filter { $0.kind == .word }.map(\.text)
+        guard let i = mainInterrogative(stripLeadingSubordinateClause(core)), i < words.count, words[i] == "which",
+              headNounType(words, after: i) == .generic else { return false }
+        return words[(i + 1)...].contains(where: isSuperlative)
+    }
+
+    /// "fastest", "most", "least": a word that picks the extreme of a set.
+    static func isSuperlative(_ w: String) -> Bool {
+        ["most", "least", "best", "worst"].contains(w) || (w.count >= 6 && w.hasSuffix("est") && !GuardLexicon.notSuperlatives.contains(w))
     }
 
     /// Index (among the words) of the interrogative that asks the question: the first one, except
