@@ -72,8 +72,9 @@ public enum QuestionType: String, Sendable, Codable, CaseIterable {
     /// *generic* (the head noun may be a person: "which enemy did they fight most"), but it
     /// cannot share an answer with a *quantity* question ("How fast can the gentoo swim?").
     static func picksOne(_ core: [GuardToken]) -> Bool {
-        let words = stripLeadingSubordinateClause(core).filter { $0.kind == .word }.map(\.text)
-        guard let i = mainInterrogative(stripLeadingSubordinateClause(core)), i < words.count, words[i] == "which",
+        let tokens = stripLeadingSubordinateClause(core)
+        let words = tokens.filter { $0.kind == .word }.map(\.text)
+        guard let i = mainInterrogative(tokens), i < words.count, words[i] == "which",
               headNounType(words, after: i) == .generic else { return false }
         return words[(i + 1)...].contains(where: isSuperlative)
     }
