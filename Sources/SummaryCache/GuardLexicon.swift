@@ -17,54 +17,37 @@ enum GuardLexicon {
     /// Pairs of words whose swap turns a question into a different question with high embedding
     /// similarity (the SQuAD 2.0 adversarial style: "imports" for "exports", "before" for "after").
     /// Each side lists surface forms; a form ending in "*" matches by prefix.
-    static let opposites: [([String], [String])] = [
-        (["before", "earlier", "prior", "preceded", "precede*"], ["after", "later", "followed", "follow*", "subsequent*"]),
-        (["most", "maximum", "max", "largest", "biggest", "highest", "greatest"], ["least", "minimum", "min", "smallest", "lowest", "fewest"]),
-        (["more"], ["less", "fewer"]),
-        (["commonly", "common", "often", "frequently", "usually"], ["rarely", "rare", "seldom", "uncommon", "infrequently"]),
-        (["first", "earliest"], ["last", "latest", "final"]),
-        (["upper"], ["lower"]),
-        (["import*"], ["export*"]),
-        (["buy", "buys", "bought", "buying", "buyer*", "purchase*"], ["sell", "sells", "sold", "selling", "seller*"]),
-        (["win", "wins", "won", "winning", "winner*", "victor*"], ["lose", "loses", "lost", "losing", "loser*", "defeated"]),
-        (["increase*", "rise", "rose", "grew", "grow*"], ["decrease*", "fall", "fell", "decline*", "shrank", "shrink*"]),
-        (["start*", "began", "begin*", "founded", "established"],
-         ["end", "ends", "ended", "ending", "dissolved", "abolished", "finish*", "complete", "completed", "completion"]),
-        (["north*"], ["south*"]),
-        (["east*"], ["west*"]),
-        (["inside", "internal", "interior"], ["outside", "external", "exterior"]),
-        (["easy", "easier", "easiest"], ["hard", "harder", "hardest", "difficult"]),
-        (["best"], ["worst"]),
-        (["older", "oldest", "elder", "eldest"], ["younger", "youngest"]),
-        (["positive"], ["negative"]),
-        (["true"], ["false"]),
-        (["enter*", "entrance"], ["exit*", "leave"]),
-        (["attack*", "offens*"], ["defen*"]),
-        (["into", "toward", "towards"], ["from"]),
+    static let opposites: [OppositePair] = [
+        OppositePair(["before", "earlier", "prior", "preceded", "precede*"], ["after", "later", "followed", "follow*", "subsequent*"],
+                     rightOpeners: ["once"]),
+        OppositePair(["most", "maximum", "max", "largest", "biggest", "highest", "greatest"], ["least", "minimum", "min", "smallest", "lowest", "fewest"]),
+        OppositePair(["more"], ["less", "fewer"]),
+        OppositePair(["commonly", "common", "often", "frequently", "usually"], ["rarely", "rare", "seldom", "uncommon", "infrequently"]),
+        OppositePair(["first", "earliest"], ["last", "latest", "final"]),
+        OppositePair(["upper"], ["lower"]),
+        OppositePair(["import*"], ["export*"], converse: true),
+        OppositePair(["buy", "buys", "bought", "buying", "buyer*", "purchase*"], ["sell", "sells", "sold", "selling", "seller*"], converse: true),
+        OppositePair(["win", "wins", "won", "winning", "winner*", "victor*"], ["lose", "loses", "lost", "losing", "loser*", "defeated"], converse: true),
+        OppositePair(["increase*", "rise", "rose", "grew", "grow*"], ["decrease*", "fall", "fell", "decline*", "shrank", "shrink*"]),
+        OppositePair(["start*", "began", "begin*", "founded", "established"],
+                     ["end", "ends", "ended", "ending", "dissolved", "abolished", "finish*", "complete", "completed", "completion"]),
+        OppositePair(["north*"], ["south*"]),
+        OppositePair(["east*"], ["west*"]),
+        OppositePair(["inside", "internal", "interior"], ["outside", "external", "exterior"]),
+        OppositePair(["easy", "easier", "easiest"], ["hard", "harder", "hardest", "difficult"]),
+        OppositePair(["best"], ["worst"]),
+        OppositePair(["older", "oldest", "elder", "eldest"], ["younger", "youngest"]),
+        OppositePair(["positive"], ["negative"]),
+        OppositePair(["true"], ["false"]),
+        OppositePair(["enter*", "entrance"], ["exit*", "leave"]),
+        OppositePair(["attack*", "offens*"], ["defen*"]),
+        OppositePair(["into", "toward", "towards"], ["from"], askedOnly: true),
         // Added in session 13 (docs/summary-cache.md, "The guards").
-        (["input", "inputs"], ["output", "outputs"]),
-        (["simple", "simpler", "simplest", "simplicity"], ["complex", "complexity", "complicated"]),
-        (["born", "birth", "birthplace"], ["died", "die", "dies", "death", "buried", "grew", "grow", "grown", "raised", "childhood"]),
-        (["published", "publication"], ["presented", "presentation"]),
+        OppositePair(["input", "inputs"], ["output", "outputs"]),
+        OppositePair(["simple", "simpler", "simplest", "simplicity"], ["complex", "complexity", "complicated"]),
+        OppositePair(["born", "birth", "birthplace"], ["died", "die", "dies", "death", "buried", "grew", "grow", "grown", "raised", "childhood"]),
+        OppositePair(["published", "publication"], ["presented", "presentation"]),
     ]
-
-    /// Pairs (by index into `opposites`) that describe one event from the two sides ("X bought
-    /// from Y" = "Y sold to X"): skipped when a question asks "to whom / from whom / by whom",
-    /// which is exactly how such a question is rephrased from the other side.
-    static let converseOpposites: Set<Int> = Set(opposites.indices.filter { i in
-        ["buy", "win", "import*"].contains(opposites[i].0.first ?? "")
-    })
-
-    /// Clause openers that say "after": "Once pendulums were used, how small did the error
-    /// become?" asks about the time after, so it is the opposite of "before the pendulum". Only
-    /// as the first word of the question core: mid-sentence "once" means "formerly".
-    static let afterOpeners: Set<String> = ["once"]
-    static let beforeAfterPair: Int? = opposites.firstIndex { $0.0.first == "before" }
-
-    /// Pairs (by index into `opposites`) that count only where the question asks for them
-    /// (`QuestionGuards.askedWords`): "into which region" vs "from where" differ, but "the slag they
-    /// mix into cement" only describes the thing asked about.
-    static let askedOnlyOpposites: Set<Int> = Set(opposites.indices.filter { opposites[$0].0.first == "into" })
 
     /// Words after which a capitalised word still starts a clause (for entity detection), and
     /// words never treated as entities even when capitalised mid-sentence.

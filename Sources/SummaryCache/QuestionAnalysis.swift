@@ -34,8 +34,9 @@ public struct QuestionAnalysis: Sendable, Equatable {
         coreWords = coreWordTokens.map(\.text)
         allWords = Set(tokens.filter { $0.kind == .word }.map(\.text))
         isNegated = Self.hasNegation(core)
-        questionType = QuestionType.classify(core)
-        picksOne = QuestionType.picksOne(core)
+        let question = QuestionType.MainQuestion(core)
+        questionType = QuestionType.classify(question)
+        picksOne = QuestionType.picksOne(question)
         entities = Self.entities(coreWordTokens)
         let coreQuantities = QuantityExtractor.extract(core)
         numbers = coreQuantities.numbers

@@ -110,18 +110,12 @@ public struct QuestionGuards: Sendable {
     /// ("imports" vs "exports", "before" vs "after", "bought" vs "sold").
     static func opposites(_ a: QuestionAnalysis, _ b: QuestionAnalysis) -> GuardFinding? {
         let asksRole = a.coreWords.contains("whom") || b.coreWords.contains("whom")
-        for (index, (left, right)) in GuardLexicon.opposites.enumerated() {
-            if asksRole, GuardLexicon.converseOpposites.contains(index) { continue }
-            let asked = GuardLexicon.askedOnlyOpposites.contains(index)
-            let opener = index == GuardLexicon.beforeAfterPair
-            func words(_ q: QuestionAnalysis) -> [String] {
-                if asked { return askedWords(q.coreWords) }
-                if opener, let first = q.coreWords.first, GuardLexicon.afterOpeners.contains(first) { return q.coreWords + ["after"] }
-                return q.coreWords
-            }
+        for pair in GuardLexicon.opposites {
+            if asksRole, pair.converse { continue }
+            let (left, right) = (pair.left, pair.right)
             for (x, y) in [(a, b), (b, a)] {
-                guard let wx = WordMatch.firstMatch(left, in: words(x)),
-                      let wy = WordMatch.firstMatch(right, in: words(y)),
+                guard let wx = WordMatch.firstMatch(left, in: pair.words(of: x.coreWords)),
+                      let wy = WordMatch.firstMatch(right, in: pair.words(of: y.coreWords)),
                       WordMatch.firstMatch(right, in: Array(x.allWords)) == nil,
                       WordMatch.firstMatch(left, in: Array(y.allWords)) == nil else { continue }
                 let (ca, cb) = x == a ? (wx, wy) : (wy, wx)

@@ -32,12 +32,24 @@ public enum QuestionType: String, Sendable, Codable, CaseIterable {
         return open.contains(self) || open.contains(other)
     }
 
-    /// Classifies the question core: the first interrogative after any leading subordinate
-    /// clause ("When Robert sailed in 1081, how many soldiers…" asks "how many").
-    static func classify(_ core: [GuardToken]) -> QuestionType {
-        let tokens = stripLeadingSubordinateClause(core)
-        let words = tokens.filter { $0.kind == .word }.map(\.text)
-        guard let i = mainInterrogative(tokens) else { return keywordType(words) }
+    /// The part of a question core that asks: its words after any leading subordinate clause
+    /// ("When Robert sailed in 1081, how many soldiers…" asks "how many"), and the index among
+    /// them of the interrogative that asks (nil for a keyword query).
+    struct MainQuestion {
+        let words: [String]
+        let interrogative: Int?
+
+        init(_ core: [GuardToken]) {
+            let tokens = QuestionType.stripLeadingSubordinateClause(core)
+            words = tokens.filter { $0.kind == .word }.map(\.text)
+            interrogative = QuestionType.mainInterrogative(tokens)
+        }
+    }
+
+    /// Classifies the question by its main interrogative.
+    static func classify(_ question: MainQuestion) -> QuestionType {
+        let words = question.words
+        guard let i = question.interrogative else { return keywordType(words) }
         let next = i + 1 < words.count ? words[i + 1] : ""
         switch words[i] {
         case "who", "whom", "whose": return .person
@@ -59,8 +71,7 @@ public enum QuestionType: String, Sendable, Codable, CaseIterable {
             if words[i] == "what", ["had", "has", "have"].contains(next), i + 2 < words.count, words[i + 2] != "been" { return .thing }
             let type = headNounType(words, after: i)
             // "By what treaty / through what means was it done?" asks how, unless the noun names a
-            // time, place, person or quantity ("by what year").
-            // "By what name" asks for the name.
+            // time, place, person or quantity ("by what year"); "by what name" asks for the name.
             if type == .generic || type == .thing, i > 0, ["by", "through", "via"].contains(words[i - 1]),
                !GuardLexicon.namingNouns.contains(next) { return .manner }
             return type
@@ -71,10 +82,9 @@ public enum QuestionType: String, Sendable, Codable, CaseIterable {
     /// "which" question with no telling head noun and a superlative after it. Its type stays
     /// *generic* (the head noun may be a person: "which enemy did they fight most"), but it
     /// cannot share an answer with a *quantity* question ("How fast can the gentoo swim?").
-    static func picksOne(_ core: [GuardToken]) -> Bool {
-        let tokens = stripLeadingSubordinateClause(core)
-        let words = tokens.filter { $0.kind == .word }.map(\.text)
-        guard let i = mainInterrogative(tokens), i < words.count, words[i] == "which",
+    static func picksOne(_ question: MainQuestion) -> Bool {
+        let words = question.words
+        guard let i = question.interrogative, i < words.count, words[i] == "which",
               headNounType(words, after: i) == .generic else { return false }
         return words[(i + 1)...].contains(where: isSuperlative)
     }
