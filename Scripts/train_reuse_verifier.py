@@ -342,7 +342,7 @@ def main():
     args = ap.parse_args()
     if any("paraphrase-families-dev" in f for f in args.families + args.general):
         sys.exit("refusing to train on the dev families (they are the evaluation set)")
-    for folder, report in [("qa-reserve3", "verifier-mpnet2"), ("qa-reserve4", "guards-contrast"), ("qa-reserve5", "guards-aliases")]:
+    for folder, report in [("qa-reserve3", "verifier-mpnet2"), ("qa-reserve4", "guards-contrast"), ("qa-reserve5", "guards-aliases"), ("qa-reserve6", "guards-names")]:
         if any(folder in f for f in args.families + args.general + args.squad):
             sys.exit("refusing to train on %s (an evaluation set: reports/qa/%s/)" % (folder, report))
     torch.manual_seed(args.seed); random.seed(args.seed); np.random.seed(args.seed)

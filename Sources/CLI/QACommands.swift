@@ -289,6 +289,9 @@ struct EvalQACommand: AsyncParsableCommand {
     @Flag(name: .customLong("verifier-both-orders"), help: "With --verifier: read each pair in both orders and average the logits (experiment S).")
     var verifierBothOrders = false
 
+    @Flag(name: .customLong("alias-hits"), help: "After a hit, also store the new question as a key of the reused summary (experiment).")
+    var aliasHits = false
+
     @Option(help: "Cached questions examined per lookup, nearest first (default: the cache's default).")
     var candidates: Int?
 
@@ -346,7 +349,7 @@ struct EvalQACommand: AsyncParsableCommand {
             progress.note("reuse verifier \(verifier); similarity floor \(similarityFloor), thresholds are P(same question)")
         }
         do { try cacheConfig.validate() } catch { throw CLIError(error.description) }
-        let evaluator = QAEvaluator(workload: workload, llm: memo, embedder: embedder, cacheConfig: cacheConfig, concurrency: concurrency,
+        let evaluator = QAEvaluator(workload: workload, llm: memo, embedder: embedder, cacheConfig: cacheConfig, pipelineConfig: QAPipelineConfig(aliasHits: aliasHits), concurrency: concurrency,
                                     focusCache: noFocusGuard ? nil : DocumentFocusCache(), verifier: reuseVerifier)
         let runs = try await evaluator.run(thresholds: thresholds) { progress.update($0, $1, $2) }
         var scored: [(ThresholdResult, [QuestionOutcome])] = []

@@ -98,6 +98,10 @@ public struct QAPipeline: Sendable {
                 p.tokensSaved = hit.tokensSaved
                 p.vetoedBy = found.vetoes
                 p.coalesced = coalesced
+                if config.aliasHits, hit.cachedQuery != question {
+                    try await cache.store(tenant: tenant, document: key, fingerprint: fingerprint, query: question, vector: vector,
+                                          summary: hit.summary, summaryTokenCost: hit.tokensSaved, now: now())
+                }
                 return (p, 0)
             }
             guard await flights.join(flightKey) else {

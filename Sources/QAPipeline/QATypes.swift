@@ -8,9 +8,13 @@ public struct QAPipelineConfig: Sendable, Codable, Equatable {
     public var answerMaxTokens = 16
     /// Documents retrieved from the corpus when a request brings none.
     public var retrieveTopK = 3
+    /// After a hit, also store the new question as a key of the reused summary (experiment).
+    public var aliasHits = false
 
-    public init(cacheEnabled: Bool = true, summaryMaxTokens: Int = 64, answerMaxTokens: Int = 16, retrieveTopK: Int = 3) {
+    public init(cacheEnabled: Bool = true, summaryMaxTokens: Int = 64, answerMaxTokens: Int = 16, retrieveTopK: Int = 3,
+                aliasHits: Bool = false) {
         self.cacheEnabled = cacheEnabled
+        self.aliasHits = aliasHits
         self.summaryMaxTokens = summaryMaxTokens
         self.answerMaxTokens = answerMaxTokens
         self.retrieveTopK = retrieveTopK

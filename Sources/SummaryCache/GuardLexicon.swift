@@ -78,6 +78,9 @@ enum GuardLexicon {
         "because", "as", "supposing", "assuming", "given", "whenever", "until",
     ]
 
+    /// Pronouns that close a tag question (", isn't it?").
+    static let tagPronouns: Set<String> = ["it", "they", "he", "she", "there", "you", "we", "i", "that", "this", "one"]
+
     static let interrogatives: Set<String> = ["who", "whom", "whose", "what", "which", "when", "where", "why", "how"]
 
     /// Head nouns that give "which/what X" a specific answer type.
@@ -103,7 +106,10 @@ enum GuardLexicon {
         "winner", "explorer", "navigator", "sailor", "captain", "painter", "composer", "poet", "philosopher",
         "physician", "chemist", "physicist", "astronomer", "economist", "merchant", "traveller", "traveler",
         "warlord", "patron", "sponsor", "manufacturer", "producer", "successor", "predecessor",
-        // Organisations answer "who" ("Which institute proposed it?" = "Who proposed it?").
+    ]
+    /// Organisations answer "who" ("Which institute proposed it?" = "Who proposed it?") and
+    /// "where" ("At what institution did they work?" = "Where did they work?").
+    static let organisationNouns: Set<String> = [
         "institute", "institution", "organisation", "organization", "company", "firm", "society",
         "university", "agency", "team",
     ]
@@ -139,7 +145,14 @@ enum GuardLexicon {
     /// Words after "how" that ask for a quantity.
     static let howQuantity: Set<String> = [
         "many", "much", "far", "long", "old", "big", "large", "tall", "high", "often", "fast", "heavy",
-        "wide", "deep", "small", "short",
+        "wide", "deep", "small", "short", "quickly", "rapidly", "soon",
+    ]
+    /// Words after "how" that ask when ("How early was salt collected?").
+    static let howTime: Set<String> = ["early", "late"]
+    /// Plural time units ending a keyword query ask how long ("queen bee lifespan years"); the
+    /// singular asks when ("Pharos completion year").
+    static let durationUnits: Set<String> = [
+        "years", "days", "weeks", "hours", "decades",
     ]
 
     static let months: [String: Int] = [

@@ -15,6 +15,8 @@ struct GuardToken: Sendable, Equatable {
     var quoted: Bool
     /// Index of the sentence the token belongs to (terminators belong to the sentence they end).
     var sentence: Int
+    /// Every letter was upper case and there were at least two ("US", "TLS"): an acronym.
+    var isAllCaps = false
 }
 
 /// Splits a question into words and punctuation. Handles contractions ("isn't" → "is not",
@@ -35,9 +37,11 @@ enum GuardTokenizer {
 
         func emitWord(_ raw: String, capitalized: Bool) {
             let folded = raw.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()
+            let letters = raw.filter(\.isLetter)
+            let allCaps = letters.count >= 2 && letters.allSatisfy(\.isUppercase)
             for part in splitContraction(folded) {
                 tokens.append(GuardToken(kind: .word, text: part, isCapitalized: capitalized, atSentenceStart: atStart,
-                                         quoted: inDouble || inSingle, sentence: sentence))
+                                         quoted: inDouble || inSingle, sentence: sentence, isAllCaps: allCaps))
             }
             atStart = false
         }

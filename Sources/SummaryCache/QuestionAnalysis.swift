@@ -12,6 +12,10 @@ public struct QuestionAnalysis: Sendable, Equatable {
     public let coreWords: [String]
     /// Every word of the full text.
     public let allWords: Set<String>
+    /// Words written in capitals ("EU", "TLS"; "US" read as "usa", `NameForms.canonical`).
+    let acronyms: Set<String>
+    /// The text's multi-word names and their initialisms ("European Union" → "eu").
+    let names: NameForms
     /// The core contains a negation or exclusion word.
     public let isNegated: Bool
     public let questionType: QuestionType
@@ -33,6 +37,8 @@ public struct QuestionAnalysis: Sendable, Equatable {
         let coreWordTokens = core.filter { $0.kind == .word }
         coreWords = coreWordTokens.map(\.text)
         allWords = Set(tokens.filter { $0.kind == .word }.map(\.text))
+        names = NameForms(tokens)
+        acronyms = Set(tokens.filter { $0.kind == .word && $0.isAllCaps }.map { NameForms.canonical($0.text) })
         isNegated = Self.hasNegation(core)
         let question = QuestionType.MainQuestion(core)
         questionType = QuestionType.classify(question)
@@ -59,16 +65,22 @@ public struct QuestionAnalysis: Sendable, Equatable {
         return tokens
     }
 
-    /// A negation word anywhere in the core, or an exclusion phrase opening a clause ("Besides
-    /// X, which …", "…, other than X, who …"). "no" between two capitalised words is a name
-    /// particle ("Sen no Rikyū"), and "yes/no" an answer type.
+    /// A negation word in the part of the core that asks (after a leading subordinate clause:
+    /// "Since the tapestry is not woven, what kind of needlework is it?" asks a positive
+    /// question), or an exclusion phrase opening a clause anywhere in the core ("Besides X,
+    /// which …", "…, other than X, who …"). "no" between two capitalised words is a name
+    /// particle ("Sen no Rikyū"), "yes/no" an answer type, and a tag question ("…, isn't it?")
+    /// asks for confirmation, not the opposite.
     static func hasNegation(_ core: [GuardToken]) -> Bool {
-        let words = core.filter { $0.kind == .word }
+        let main = QuestionType.stripLeadingSubordinateClause(core)
+        let wordIndices = main.indices.filter { main[$0].kind == .word }
+        let words = wordIndices.map { main[$0] }
         for (i, t) in words.enumerated() where GuardLexicon.negations.contains(t.text) {
             if t.text == "no", i > 0, words[i - 1].text == "yes" || (i > 1 && words[i - 1].text == "or" && words[i - 2].text == "yes") {
                 continue
             }
             if t.text == "no", i > 0, i + 1 < words.count, words[i - 1].isCapitalized, words[i + 1].isCapitalized { continue }
+            if isTagQuestion(main, at: wordIndices[i]) { continue }
             return true
         }
         let clauses = core.split { $0.kind == .punctuation && [",", ";", ":"].contains($0.text) }
@@ -78,6 +90,16 @@ public struct QuestionAnalysis: Sendable, Equatable {
         }
     }
 
+    /// ", isn't it" / ", didn't they": a comma, an auxiliary, "not", a pronoun, then the end of
+    /// the clause.
+    static func isTagQuestion(_ tokens: [GuardToken], at k: Int) -> Bool {
+        guard tokens[k].text == "not", k >= 2, k + 1 < tokens.count,
+              tokens[k - 2].kind == .punctuation, tokens[k - 2].text == ",",
+              GuardLexicon.auxiliaries.contains(tokens[k - 1].text),
+              GuardLexicon.tagPronouns.contains(tokens[k + 1].text) else { return false }
+        return k + 2 >= tokens.count || tokens[k + 2].kind == .punctuation
+    }
+
     static func entities(_ words: [GuardToken]) -> Set<String> {
         var out = Set<String>()
         for t in words {
@@ -85,7 +107,7 @@ public struct QuestionAnalysis: Sendable, Equatable {
             if t.quoted, !GuardLexicon.functionWords.contains(t.text) {
                 out.insert(t.text)
             } else if t.isCapitalized, !t.atSentenceStart, t.text.first?.isLetter == true {
-                out.insert(t.text)
+                out.insert(t.isAllCaps ? NameForms.canonical(t.text) : t.text)
             }
         }
         return out

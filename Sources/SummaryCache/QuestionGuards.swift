@@ -100,10 +100,22 @@ public struct QuestionGuards: Sendable {
     }
 
     static func entities(_ a: QuestionAnalysis, _ b: QuestionAnalysis) -> GuardFinding? {
-        let onlyA = a.entities.filter { !WordMatch.mentions($0, in: b.allWords) }
-        let onlyB = b.entities.filter { !WordMatch.mentions($0, in: a.allWords) }
+        let onlyA = a.entities.filter { !mentioned($0, of: a, in: b) }
+        let onlyB = b.entities.filter { !mentioned($0, of: b, in: a) }
         guard !onlyA.isEmpty, !onlyB.isEmpty else { return nil }
         return GuardFinding(kind: .entities, detail: "\(onlyA.sorted()) vs \(onlyB.sorted())")
+    }
+
+    /// Whether `y` names entity `w` of `x`: the word itself (loosely, `WordMatch`); an acronym
+    /// `w` spelled out in `y` ("EU" / "European Union"); or, for a word of a multi-word name, the
+    /// name's acronym in `y` ("union" / "EU"). Two spelled-out names never match by their
+    /// initials ("American Telegraph Company" is not "Atlantic Telegraph Company").
+    static func mentioned(_ w: String, of x: QuestionAnalysis, in y: QuestionAnalysis) -> Bool {
+        if WordMatch.mentions(w, in: y.allWords) || WordMatch.mentions(w, in: y.acronyms) { return true }
+        if x.acronyms.contains(w), y.names.initialisms.contains(w) { return true }
+        guard let initial = x.names.initialOfRunWord[w] else { return false }
+        if y.acronyms.contains(initial) { return true }
+        return GuardLexicon.aliases[initial].map { !$0.isDisjoint(with: y.allWords) } ?? false
     }
 
     /// One core uses a word, the other core its opposite, and neither text uses the other's word

@@ -6,6 +6,8 @@ public enum QuestionType: String, Sendable, Codable, CaseIterable {
     case time
     /// where, which country…
     case place
+    /// which institute / university / company…: answers "who" and "where" alike
+    case organisation
     /// how many, how much, how far, what number…
     case quantity
     /// why, for what reason, what caused / forced / led…
@@ -25,9 +27,11 @@ public enum QuestionType: String, Sendable, Codable, CaseIterable {
 
     /// Whether two questions may share an answer by type. Unknown and generic are compatible with
     /// everything (paraphrases often swap "who" for "which duke" or drop the wh-word entirely);
-    /// two specific types must be equal.
+    /// an organisation with a person or a place; other specific types must be equal.
     public func isCompatible(with other: QuestionType) -> Bool {
         if self == other { return true }
+        let either = [self, other]
+        if either.contains(.organisation), either.contains(.person) || either.contains(.place) { return true }
         let open: Set<QuestionType> = [.generic, .unknown]
         return open.contains(self) || open.contains(other)
     }
@@ -60,6 +64,7 @@ public enum QuestionType: String, Sendable, Codable, CaseIterable {
             // "How far back / how long ago / how many years ago" ask when.
             let after = words[(i + 1)...].prefix(4)
             if next == "far", after.dropFirst().first == "back" { return .time }
+            if GuardLexicon.howTime.contains(next) { return .time }
             if GuardLexicon.howQuantity.contains(next), after.contains("ago") { return .time }
             if GuardLexicon.howQuantity.contains(next) { return .quantity }
             if next == "come" { return .reason }
@@ -137,6 +142,7 @@ public enum QuestionType: String, Sendable, Codable, CaseIterable {
         if GuardLexicon.timeNouns.contains(w) { return .time }
         if GuardLexicon.placeNouns.contains(w) { return .place }
         if GuardLexicon.personNouns.contains(w) { return .person }
+        if GuardLexicon.organisationNouns.contains(w) { return .organisation }
         if GuardLexicon.quantityNouns.contains(w) { return .quantity }
         if GuardLexicon.reasonNouns.contains(w) { return .reason }
         if GuardLexicon.mannerNouns.contains(w) { return .manner }
@@ -153,6 +159,7 @@ public enum QuestionType: String, Sendable, Codable, CaseIterable {
             !GuardLexicon.keywordFillers.contains(w) && QuantityExtractor.digitValue(w) == nil
         }) else { return .unknown }
         if i > 0, GuardLexicon.rateWords.contains(words[i - 1]) { return .unknown }
+        if GuardLexicon.durationUnits.contains(words[i]) { return .quantity }
         return nounType(words[i]) ?? .unknown
     }
 

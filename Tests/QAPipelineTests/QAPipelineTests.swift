@@ -30,6 +30,26 @@ struct QAPipelineTests {
         #expect(await llm.answerCalls == 2)
     }
 
+    @Test("with aliasHits (experiment, off by default) a hit also stores the new question as a key of the same summary")
+    func aliasHitsStoresAnotherKey() async throws {
+        for alias in [false, true] {
+            let llm = FakeLLM()
+            let cache = try LocalSummaryCache(config: Fixtures.config())
+            let p = QAPipeline(llm: llm, embedder: Fixtures.embedder, cache: cache, config: QAPipelineConfig(aliasHits: alias), now: { 1000 })
+            let first = try await p.answer(QARequest(tenant: Fixtures.alice, question: "Who was the Norse leader?", documents: [Fixtures.normans]))
+            let second = try await p.answer(QARequest(tenant: Fixtures.alice, question: "Who was the leader of the Norse?", documents: [Fixtures.normans]))
+            #expect(second.documents.first?.outcome == .hit)
+            #expect(await cache.count == (alias ? 2 : 1))
+            // Asked again, the paraphrase finds itself (alias) or the original (no alias); same summary either way.
+            let third = try await p.answer(QARequest(tenant: Fixtures.alice, question: "Who was the leader of the Norse?", documents: [Fixtures.normans]))
+            let d = try #require(third.documents.first)
+            #expect(d.reusedQuestion == (alias ? "Who was the leader of the Norse?" : "Who was the Norse leader?"))
+            #expect(d.summary == first.documents.first?.summary)
+            #expect(d.tokensSaved == 120)
+            #expect(await llm.summaryCalls == 1)
+        }
+    }
+
     @Test("near-misses that are similar enough are vetoed by the guards and reported", arguments: [
         ("Who was not the Norse leader?", "negation"),
         ("When was the Norse leader?", "questionType"),

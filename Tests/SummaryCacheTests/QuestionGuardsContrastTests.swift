@@ -1,4 +1,4 @@
-import SummaryCache
+@testable import SummaryCache
 import Testing
 
 /// The guard additions of sessions 12 and 13 (docs/summary-cache.md, "The guards"). Session 12:
@@ -6,7 +6,10 @@ import Testing
 /// and head nouns that name a thing or a way. Session 13: demonyms and name aliases, "how far
 /// back / how long ago" as time, "by what name" as a name, "earliest" as "first", into vs from
 /// only where asked, organisations as "who", "what caused" as "why", event nouns as things, four
-/// more opposite pairs, "Once …," as after, and "which … -est" against a quantity. Examples
+/// more opposite pairs, "Once …," as after, and "which … -est" against a quantity. Session 14:
+/// acronyms and the names they abbreviate, negation only where the question asks (not in a
+/// leading clause or a tag), "how quickly / how early", organisations as "who" or "where", and
+/// plural time units ending a keyword query as a duration. Examples
 /// written for these tests, not taken from any evaluation set.
 @Suite("QuestionGuards contrasts")
 struct QuestionGuardsContrastTests {
@@ -73,8 +76,33 @@ struct QuestionGuardsContrastTests {
         ("Which falcon is the fastest flyer?", "How fast can the peregrine falcon fly?", .questionType),
     ]
 
-    static let paraphrases = session12Paraphrases + session13Paraphrases
-    static let nearMisses = session12NearMisses + session13NearMisses
+    static let session14Paraphrases: [(String, String)] = [
+        ("When did the EU ban the pesticide?", "In what year did the European Union ban the pesticide?"),
+        ("Which agency prints US passports?", "Which agency prints passports in the United States?"),
+        ("Which American city hosted the fair?", "Which US city hosted the fair?"),
+        ("Which agency prints U.S. passports?", "Which American agency prints passports?"),
+        ("What port does the TLS handshake use?", "Which port does a Transport Layer Security handshake use?"),
+        ("When did the ECB raise rates?", "When did the European Central Bank raise rates?"),
+        ("Since the whale is not actually a fish, what class does it belong to?", "What class does the whale belong to?"),
+        ("It was first made in Persia, wasn't it, but in which city?", "In which Persian city was it first made?"),
+        ("How quickly does the ice melt?", "How long does the ice take to melt?"),
+        ("How early was the rice harvested?", "When was the rice harvested?"),
+        ("At which university did she study?", "Where did she study?"),
+        ("Which company built the bridge?", "Who built the bridge?"),
+        ("tortoise lifespan years", "How long can a tortoise live?"),
+    ]
+
+    static let session14NearMisses: [(String, String, GuardKind)] = [
+        ("Who founded the American Telegraph Company?", "Who founded the Atlantic Telegraph Company?", .entities),
+        ("When did the EU ban the pesticide?", "When did the UN ban the pesticide?", .entities),
+        ("Since the ship was late, which cargo was not unloaded?", "Since the ship was late, which cargo was unloaded?", .negation),
+        ("Which university funded the dig?", "In which year was the dig funded?", .questionType),
+        ("tortoise lifespan years", "In which year did the tortoise die?", .questionType),
+        ("How early was the rice harvested?", "How many sacks of rice were harvested?", .questionType),
+    ]
+
+    static let paraphrases = session12Paraphrases + session13Paraphrases + session14Paraphrases
+    static let nearMisses = session12NearMisses + session13NearMisses + session14NearMisses
 
     @Test("paraphrases pass", arguments: paraphrases)
     func paraphrasePasses(_ p: (String, String)) {
@@ -116,6 +144,14 @@ struct QuestionGuardsContrastTests {
         #expect(QuestionAnalysis("Which warlord had no heir?").isNegated)
         #expect(guards.check(cached: "Which warlords did Sen no Rikyū serve?",
                              query: "Besides Hideyoshi, which warlord did Sen no Rikyū serve?").firedKinds.contains(.negation))
+    }
+
+    @Test func multiWordNamesAndTheirInitialisms() {
+        #expect(QuestionAnalysis("When did the European Central Bank act?").names.initialisms == ["ecb"])
+        #expect(QuestionAnalysis("Which U.S. agency?").names.initialisms == ["usa"])
+        #expect(QuestionAnalysis("Which agency prints US notes?").acronyms == ["usa"])
+        #expect(QuestionAnalysis("Tell us when the TLS standard appeared.").acronyms == ["tls"])
+        #expect(QuestionAnalysis("Which Dutch painter?").names.initialisms.isEmpty)
     }
 
     @Test("answer types of the new phrasings")
