@@ -17,6 +17,7 @@ import json
 import os
 import re
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SQUAD = os.path.join(HERE, "squad-reserve.json")
@@ -89,10 +90,23 @@ def main(here=HERE, squad_path=SQUAD, files=FILES, used_sets=("qa-test", "qa-fre
 
 def main_for_later_set(here, name, used_sets):
     """The checks for a later reserved set laid out like this one: `here`/squad-NAME.json and two
-    family files of 30, paraphrase-families-NAME-{a,b}.jsonl (../qa-reserve2/, ../qa-reserve3/)."""
+    family files of 30, paraphrase-families-NAME-{a,b}.jsonl (../qa-reserve2/, ../qa-reserve3/).
+    With `--half X`, one writer's half alone: parts/NAME-X.squad.json and its family file,
+    through a temporary merge (../qa-reserve5/ on)."""
+    what = "the dev, test, fresh or reserve families"
+    if "--half" in sys.argv[1:]:
+        half = sys.argv[sys.argv.index("--half") + 1]
+        with open(os.path.join(here, "parts", "%s-%s.squad.json" % (name, half)), encoding="utf-8") as f:
+            part = json.load(f)
+        with tempfile.TemporaryDirectory() as tmp:
+            squad = os.path.join(tmp, "squad-%s-%s.json" % (name, half))
+            with open(squad, "w", encoding="utf-8") as f:
+                json.dump({"version": "v2.0", "data": part["data"]}, f, ensure_ascii=False)
+            files = [("paraphrase-families-%s-%s.jsonl" % (name, half), None, "%s-%s" % (name, half), 1, 30)]
+            sys.argv = [sys.argv[0]]
+            return main(here, squad, files, used_sets, what)
     files = [("paraphrase-families-%s-%s.jsonl" % (name, half), None, "%s-%s" % (name, half), 1, 30) for half in "ab"]
-    return main(here, os.path.join(here, "squad-%s.json" % name), files, used_sets,
-                "the dev, test, fresh or reserve families")
+    return main(here, os.path.join(here, "squad-%s.json" % name), files, used_sets, what)
 
 
 if __name__ == "__main__":

@@ -11,27 +11,13 @@ a dev, test, fresh or earlier reserve family's question.
 Standard library only. Exit status 0 when every check passes, 1 otherwise.
 """
 import importlib.util
-import json
 import os
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-USED = ("qa-test", "qa-fresh", "qa-reserve", "qa-reserve2", "qa-reserve3", "qa-reserve4")
 
 if __name__ == "__main__":
     spec = importlib.util.spec_from_file_location("reserve_validate", os.path.join(HERE, "..", "qa-reserve", "validate.py"))
     first = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(first)
-    if "--half" in sys.argv[1:]:
-        half = sys.argv[sys.argv.index("--half") + 1]
-        with open(os.path.join(HERE, "parts", "reserve5-%s.squad.json" % half), encoding="utf-8") as f:
-            part = json.load(f)
-        with tempfile.TemporaryDirectory() as tmp:
-            squad = os.path.join(tmp, "squad-reserve5-%s.json" % half)
-            with open(squad, "w", encoding="utf-8") as f:
-                json.dump({"version": "v2.0", "data": part["data"]}, f, ensure_ascii=False)
-            files = [("paraphrase-families-reserve5-%s.jsonl" % half, None, "reserve5-%s" % half, 1, 30)]
-            sys.argv = [sys.argv[0]]
-            sys.exit(first.main(HERE, squad, files, USED, "the dev, test, fresh or reserve families"))
-    sys.exit(first.main_for_later_set(HERE, "reserve5", USED))
+    sys.exit(first.main_for_later_set(HERE, "reserve5", ("qa-test", "qa-fresh", "qa-reserve", "qa-reserve2", "qa-reserve3", "qa-reserve4")))

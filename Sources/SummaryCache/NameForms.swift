@@ -3,10 +3,10 @@
 /// Paraphrases swap them freely, and the entities guard would otherwise read the swap as a
 /// different name.
 struct NameForms: Sendable, Equatable {
-    /// The initialisms of the text's runs of two or more capitalised words (lower-cased), as an
-    /// acronym in the other question would read.
-    let initialisms: Set<String>
-    /// For each word of such a run, the run's initialism ("union" → "eu").
+    /// Words written in capitals ("eu", "tls"; "US" read as "usa", `canonical`).
+    let acronyms: Set<String>
+    /// For each word of a run of two or more capitalised words, the run's initialism
+    /// (lower-cased): "union" → "eu" for "European Union".
     let initialOfRunWord: [String: String]
 
     init(_ tokens: [GuardToken]) {
@@ -28,16 +28,17 @@ struct NameForms: Sendable, Equatable {
             if named { run.append(t.text) } else { close() }
         }
         close()
-        var initialisms = Set<String>()
         var initialOf: [String: String] = [:]
         for r in runs {
             let initial = Self.canonical(String(r.compactMap(\.first)))
-            initialisms.insert(initial)
             for w in r { initialOf[w] = initial }
         }
-        self.initialisms = initialisms
         initialOfRunWord = initialOf
+        acronyms = Set(tokens.filter { $0.kind == .word && $0.isAllCaps }.map { Self.canonical($0.text) })
     }
+
+    /// Whether some multi-word name of the text has `acronym` as its initials.
+    func spellsOut(_ acronym: String) -> Bool { initialOfRunWord.values.contains(acronym) }
 
     /// "US" is also a pronoun, so the country's initialism is read as "usa" (which the alias
     /// table joins with "America" and "American"); other initialisms stand as they are.

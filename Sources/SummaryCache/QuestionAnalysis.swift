@@ -12,9 +12,7 @@ public struct QuestionAnalysis: Sendable, Equatable {
     public let coreWords: [String]
     /// Every word of the full text.
     public let allWords: Set<String>
-    /// Words written in capitals ("EU", "TLS"; "US" read as "usa", `NameForms.canonical`).
-    let acronyms: Set<String>
-    /// The text's multi-word names and their initialisms ("European Union" → "eu").
+    /// The text's acronyms and multi-word names with their initialisms ("European Union" → "eu").
     let names: NameForms
     /// The core contains a negation or exclusion word.
     public let isNegated: Bool
@@ -38,9 +36,8 @@ public struct QuestionAnalysis: Sendable, Equatable {
         coreWords = coreWordTokens.map(\.text)
         allWords = Set(tokens.filter { $0.kind == .word }.map(\.text))
         names = NameForms(tokens)
-        acronyms = Set(tokens.filter { $0.kind == .word && $0.isAllCaps }.map { NameForms.canonical($0.text) })
-        isNegated = Self.hasNegation(core)
         let question = QuestionType.MainQuestion(core)
+        isNegated = Self.hasNegation(core, asking: question.tokens)
         questionType = QuestionType.classify(question)
         picksOne = QuestionType.picksOne(question)
         entities = Self.entities(coreWordTokens)
@@ -71,8 +68,8 @@ public struct QuestionAnalysis: Sendable, Equatable {
     /// which …", "…, other than X, who …"). "no" between two capitalised words is a name
     /// particle ("Sen no Rikyū"), "yes/no" an answer type, and a tag question ("…, isn't it?")
     /// asks for confirmation, not the opposite.
-    static func hasNegation(_ core: [GuardToken]) -> Bool {
-        let main = QuestionType.stripLeadingSubordinateClause(core)
+    /// `main`: the core without its leading subordinate clause (`QuestionType.MainQuestion`).
+    static func hasNegation(_ core: [GuardToken], asking main: [GuardToken]) -> Bool {
         let wordIndices = main.indices.filter { main[$0].kind == .word }
         let words = wordIndices.map { main[$0] }
         for (i, t) in words.enumerated() where GuardLexicon.negations.contains(t.text) {

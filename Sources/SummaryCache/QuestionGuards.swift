@@ -111,10 +111,10 @@ public struct QuestionGuards: Sendable {
     /// name's acronym in `y` ("union" / "EU"). Two spelled-out names never match by their
     /// initials ("American Telegraph Company" is not "Atlantic Telegraph Company").
     static func mentioned(_ w: String, of x: QuestionAnalysis, in y: QuestionAnalysis) -> Bool {
-        if WordMatch.mentions(w, in: y.allWords) || WordMatch.mentions(w, in: y.acronyms) { return true }
-        if x.acronyms.contains(w), y.names.initialisms.contains(w) { return true }
+        if WordMatch.mentions(w, in: y.allWords) || WordMatch.mentions(w, in: y.names.acronyms) { return true }
+        if x.names.acronyms.contains(w), y.names.spellsOut(w) { return true }
         guard let initial = x.names.initialOfRunWord[w] else { return false }
-        if y.acronyms.contains(initial) { return true }
+        if y.names.acronyms.contains(initial) { return true }
         return GuardLexicon.aliases[initial].map { !$0.isDisjoint(with: y.allWords) } ?? false
     }
 

@@ -30,8 +30,9 @@ public enum QuestionType: String, Sendable, Codable, CaseIterable {
     /// an organisation with a person or a place; other specific types must be equal.
     public func isCompatible(with other: QuestionType) -> Bool {
         if self == other { return true }
-        let either = [self, other]
-        if either.contains(.organisation), either.contains(.person) || either.contains(.place) { return true }
+        let organisationAnswers: Set<QuestionType> = [.person, .place]
+        if self == .organisation, organisationAnswers.contains(other) { return true }
+        if other == .organisation, organisationAnswers.contains(self) { return true }
         let open: Set<QuestionType> = [.generic, .unknown]
         return open.contains(self) || open.contains(other)
     }
@@ -40,11 +41,13 @@ public enum QuestionType: String, Sendable, Codable, CaseIterable {
     /// ("When Robert sailed in 1081, how many soldiers…" asks "how many"), and the index among
     /// them of the interrogative that asks (nil for a keyword query).
     struct MainQuestion {
+        /// The core without its leading subordinate clause.
+        let tokens: [GuardToken]
         let words: [String]
         let interrogative: Int?
 
         init(_ core: [GuardToken]) {
-            let tokens = QuestionType.stripLeadingSubordinateClause(core)
+            tokens = QuestionType.stripLeadingSubordinateClause(core)
             words = tokens.filter { $0.kind == .word }.map(\.text)
             interrogative = QuestionType.mainInterrogative(tokens)
         }

@@ -147,11 +147,11 @@ struct QuestionGuardsContrastTests {
     }
 
     @Test func multiWordNamesAndTheirInitialisms() {
-        #expect(QuestionAnalysis("When did the European Central Bank act?").names.initialisms == ["ecb"])
-        #expect(QuestionAnalysis("Which U.S. agency?").names.initialisms == ["usa"])
-        #expect(QuestionAnalysis("Which agency prints US notes?").acronyms == ["usa"])
-        #expect(QuestionAnalysis("Tell us when the TLS standard appeared.").acronyms == ["tls"])
-        #expect(QuestionAnalysis("Which Dutch painter?").names.initialisms.isEmpty)
+        #expect(Set(QuestionAnalysis("When did the European Central Bank act?").names.initialOfRunWord.values) == ["ecb"])
+        #expect(Set(QuestionAnalysis("Which U.S. agency?").names.initialOfRunWord.values) == ["usa"])
+        #expect(QuestionAnalysis("Which agency prints US notes?").names.acronyms == ["usa"])
+        #expect(QuestionAnalysis("Tell us when the TLS standard appeared.").names.acronyms == ["tls"])
+        #expect(QuestionAnalysis("Which Dutch painter?").names.initialOfRunWord.isEmpty)
     }
 
     @Test("answer types of the new phrasings")
