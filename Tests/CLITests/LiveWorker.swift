@@ -28,15 +28,26 @@ final class LiveWorker {
         process.waitUntilExit()
     }
 
-    /// Waits until /health answers 200 (the model is loaded), up to `seconds`. It asks once more
-    /// after every sleep before looking at the clock: on a loaded run the test pool can resume this
-    /// task only after the deadline, with the worker long healthy.
+    /// Waits until /health answers 200 (the model is loaded), up to `seconds`.
     func waitUntilHealthy(seconds: Double = 120) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
+        try await Self.poll(until: Date().addingTimeInterval(seconds), now: { Date() },
+                            probe: { [self] in (try? await request("GET", "/health"))?.1 == 200 },
+                            alive: { [process] in process.isRunning },
+                            pause: { try await Task.sleep(for: .milliseconds(100)) })
+    }
+
+    /// Probes until one succeeds. Gives up only when a probe *sent* after `deadline` fails (or the
+    /// process is gone), not when an early failure is merely *read* after it: on a loaded run the
+    /// test pool can resume the waiting task long after its probe was refused (a local full run
+    /// resumed one after 138 s; a CI run failed both live-worker tests that way), with the worker
+    /// healthy all along.
+    static func poll(until deadline: Date, now: () -> Date, probe: () async -> Bool, alive: () -> Bool,
+                     pause: () async throws -> Void) async throws -> Bool {
         while true {
-            if let (_, status) = try? await request("GET", "/health"), status == 200 { return true }
-            guard process.isRunning, Date() < deadline else { return false }
-            try await Task.sleep(for: .milliseconds(100))
+            let asked = now()
+            if await probe() { return true }
+            guard alive(), asked < deadline else { return false }
+            try await pause()
         }
     }
 
