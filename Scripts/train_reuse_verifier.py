@@ -313,6 +313,29 @@ def export(model, rank, path, meta):
                 p.copy_(p.to(torch.float16).to(torch.float32))
 
 
+def load_snapshot(model, path, log_path):
+    """Loads an `export`ed file (F16 delta, F32 head) into `model`; returns the validation records
+    of the run's log (`epoch N: … recall R at … (p > T)` lines) and the snapshot's epoch count."""
+    from safetensors import safe_open
+    with safe_open(path, framework="pt") as f:
+        tensors = {k: f.get_tensor(k) for k in f.keys()}
+        epochs = int(f.metadata().get("epochs", "0"))
+    loaded = 0
+    with torch.no_grad():
+        for name, p in model.enc.named_parameters():
+            m = re.match(r".*encoder\.layer\.(\d+)\.(.+)\.lora_([AB])\.default\.weight$", name)
+            if m:
+                p.copy_(tensors["encoder.layer.%s.%s.lora_%s" % m.groups()].float()); loaded += 1
+        model.head.weight.copy_(tensors["head.weight"]); model.head.bias.copy_(tensors["head.bias"])
+    assert loaded == model.layers * len(ARCHS[model.arch][1]) * 2, loaded
+    selection = []
+    for line in open(log_path, encoding="utf-8") if log_path else []:
+        m = re.match(r"epoch (\d+): .* recall ([0-9.]+) at .*\(p > ([0-9.]+)\)", line)
+        if m:
+            selection.append({"epoch": int(m.group(1)), "recall_at_2pct": round(float(m.group(2)), 4), "threshold": round(float(m.group(3)), 4)})
+    return selection, epochs
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--families", nargs="+", required=True)
@@ -325,6 +348,11 @@ def main():
     ap.add_argument("--validate-article", default=None, help="held-out article left out for epoch selection")
     ap.add_argument("--validate-families", nargs="*", default=[],
                     help="family files left out for epoch selection (experiment J: a whole spent set; their SQuAD file must be in --squad)")
+    ap.add_argument("--golden-only", default=None, metavar="SNAPSHOT",
+                    help="no training: load an OUT.epochN snapshot of a run with these arguments, export it to --out "
+                         "with the full metadata and write --golden (a run stopped before its last epoch)")
+    ap.add_argument("--validation-log", default=None,
+                    help="with --golden-only: the stopped run's log, whose 'epoch N: …' lines become the validation metadata")
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--rank", type=int, default=16)
     ap.add_argument("--lr", type=float, default=5e-4)
@@ -378,6 +406,9 @@ def main():
     data = [(a, b, e, 1.0) for a, b, e in pos] + [(a, b, e, 0.0) for a, b, e in neg]
     weight = torch.tensor(len(neg) / len(pos))
     best, selection = None, []
+    if args.golden_only:
+        selection, epochs = load_snapshot(model, args.golden_only, args.validation_log)
+        args.epochs = 0
     for epoch in range(args.epochs):
         model.train(); random.shuffle(data); t0 = time.time(); total = 0.0
         for i in range(0, len(data), 32):
@@ -405,7 +436,7 @@ def main():
     versions = {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__,
                 "safetensors": safetensors.__version__, "numpy": np.__version__, "python": platform.python_version()}
     meta = {"base_model": base_model(model), "rank": str(args.rank),
-            "epochs": str(best[1] if best else args.epochs), "validation_article": validation_name,
+            "epochs": str(best[1] if best else (epochs if args.golden_only else args.epochs)), "validation_article": validation_name,
             "validation": json.dumps(selection), "general_families": ",".join(os.path.basename(f) for f in args.general),
             "seed": str(args.seed), "training_articles": ",".join(articles),
             "partition_negatives": str(args.partition_negatives), "evidence": "top-unit" if args.evidence else "", "general_partition": str(args.general_partition),
