@@ -28,6 +28,9 @@ Loss: class-weighted binary cross-entropy. Fixed seed.
 Model selection (--validate-article): that held-out article is left out of training; after each
 epoch the model is scored on its family pairs (recall of same-need pairs at <= 2% of
 different-need pairs accepted) and the best epoch's weights are exported. Dev data is never used.
+--validate-families scores whole family files instead (experiment J: a spent set never trained
+on). A run stopped early (--save-each-epoch) is finished by --golden-only OUT.epochN, which loads
+that snapshot, exports it to --out with the full metadata and writes --golden.
 
 Outputs:
   --out      safetensors: encoder.layer.L.<module>.lora_A [r x in] / lora_B [out x r] (F16),
