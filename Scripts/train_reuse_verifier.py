@@ -292,16 +292,22 @@ def base_model(model):
     return "sentence-transformers/all-mpnet-base-v2" if model.arch == "mpnet" else "sentence-transformers/all-MiniLM-L6-v2"
 
 
-def export(model, rank, path, meta):
-    tensors = {}
+def lora_parameters(model):
+    """(exported tensor name, parameter) for every LoRA matrix: peft's
+    `…encoder.layer.L.<module>.lora_A.default.weight` is exported as `encoder.layer.L.<module>.lora_A`."""
+    out = []
     for name, p in model.enc.named_parameters():
         m = re.match(r".*encoder\.layer\.(\d+)\.(.+)\.lora_([AB])\.default\.weight$", name)
-        if not m:
-            continue
-        layer, module, which = m.groups()
-        assert module in ARCHS[model.arch][1], module
-        tensors[f"encoder.layer.{layer}.{module}.lora_{which}"] = p.detach().to(torch.float16).contiguous()
-    assert len(tensors) == model.layers * len(ARCHS[model.arch][1]) * 2, len(tensors)
+        if m:
+            layer, module, which = m.groups()
+            assert module in ARCHS[model.arch][1], module
+            out.append((f"encoder.layer.{layer}.{module}.lora_{which}", p))
+    assert len(out) == model.layers * len(ARCHS[model.arch][1]) * 2, len(out)
+    return out
+
+
+def export(model, rank, path, meta):
+    tensors = {name: p.detach().to(torch.float16).contiguous() for name, p in lora_parameters(model)}
     tensors["lora_scale"] = torch.tensor([2.0 * rank / rank], dtype=torch.float32)
     tensors["head.weight"] = model.head.weight.detach().float().contiguous()
     tensors["head.bias"] = model.head.bias.detach().float().contiguous()
@@ -323,14 +329,10 @@ def load_snapshot(model, path, log_path):
     with safe_open(path, framework="pt") as f:
         tensors = {k: f.get_tensor(k) for k in f.keys()}
         epochs = int(f.metadata().get("epochs", "0"))
-    loaded = 0
     with torch.no_grad():
-        for name, p in model.enc.named_parameters():
-            m = re.match(r".*encoder\.layer\.(\d+)\.(.+)\.lora_([AB])\.default\.weight$", name)
-            if m:
-                p.copy_(tensors["encoder.layer.%s.%s.lora_%s" % m.groups()].float()); loaded += 1
+        for name, p in lora_parameters(model):
+            p.copy_(tensors[name].float())
         model.head.weight.copy_(tensors["head.weight"]); model.head.bias.copy_(tensors["head.bias"])
-    assert loaded == model.layers * len(ARCHS[model.arch][1]) * 2, loaded
     selection = []
     for line in open(log_path, encoding="utf-8") if log_path else []:
         m = re.match(r"epoch (\d+): .* recall ([0-9.]+) at .*\(p > ([0-9.]+)\)", line)
@@ -410,9 +412,9 @@ def main():
     weight = torch.tensor(len(neg) / len(pos))
     best, selection = None, []
     if args.golden_only:
-        selection, epochs = load_snapshot(model, args.golden_only, args.validation_log)
-        args.epochs = 0
-    for epoch in range(args.epochs):
+        # No training: the snapshot's epoch count is what the metadata reports.
+        selection, args.epochs = load_snapshot(model, args.golden_only, args.validation_log)
+    for epoch in range(0 if args.golden_only else args.epochs):
         model.train(); random.shuffle(data); t0 = time.time(); total = 0.0
         for i in range(0, len(data), 32):
             batch = data[i:i + 32]
@@ -439,7 +441,7 @@ def main():
     versions = {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__,
                 "safetensors": safetensors.__version__, "numpy": np.__version__, "python": platform.python_version()}
     meta = {"base_model": base_model(model), "rank": str(args.rank),
-            "epochs": str(best[1] if best else (epochs if args.golden_only else args.epochs)), "validation_article": validation_name,
+            "epochs": str(best[1] if best else args.epochs), "validation_article": validation_name,
             "validation": json.dumps(selection), "general_families": ",".join(os.path.basename(f) for f in args.general),
             "seed": str(args.seed), "training_articles": ",".join(articles),
             "partition_negatives": str(args.partition_negatives), "evidence": "top-unit" if args.evidence else "", "general_partition": str(args.general_partition),

@@ -29,12 +29,12 @@ public enum QuestionType: String, Sendable, Codable, CaseIterable {
     /// everything (paraphrases often swap "who" for "which duke" or drop the wh-word entirely);
     /// an organisation with a person or a place; other specific types must be equal.
     public func isCompatible(with other: QuestionType) -> Bool {
-        if self == other { return true }
-        let organisationAnswers: Set<QuestionType> = [.person, .place]
-        if self == .organisation, organisationAnswers.contains(other) { return true }
-        if other == .organisation, organisationAnswers.contains(self) { return true }
-        let open: Set<QuestionType> = [.generic, .unknown]
-        return open.contains(self) || open.contains(other)
+        switch (self, other) {
+        case _ where self == other: return true
+        case (.generic, _), (.unknown, _), (_, .generic), (_, .unknown): return true
+        case (.organisation, .person), (.organisation, .place), (.person, .organisation), (.place, .organisation): return true
+        default: return false
+        }
     }
 
     /// The part of a question core that asks: its words after any leading subordinate clause
