@@ -124,7 +124,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "CacheAPITests", dependencies: [
-            "CacheAPI", "QAPipeline", "SummaryCache", "CacheStores", "OpenAIWire", "ServeCore", "LiveServerSupport",
+            "CacheAPI", "Controller", "QAPipeline", "SummaryCache", "CacheStores", "OpenAIWire", "ServeCore", "LiveServerSupport",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
         ]),

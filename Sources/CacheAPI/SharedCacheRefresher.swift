@@ -54,12 +54,19 @@ public actor SharedCacheRefresher {
         return outcome
     }
 
+    /// The pause between polls: at least 10 ms (no busy loop), at most a day (no overflow of the
+    /// nanosecond count, whatever the caller passed: NaN and negatives count as the minimum).
+    static func sleepNanoseconds(_ interval: Double) -> UInt64 {
+        let seconds = interval.isNaN ? 0.01 : min(max(interval, 0.01), 86_400)
+        return UInt64((seconds * 1e9).rounded())
+    }
+
     /// Runs `body` while polling every `interval` seconds; polling stops when `body` returns.
     public func running<T: Sendable>(every interval: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 while !Task.isCancelled {
-                    try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+                    try? await Task.sleep(nanoseconds: Self.sleepNanoseconds(interval))
                     if Task.isCancelled { break }
                     do { try await self.refresh() } catch { await self.countFailure() }
                 }

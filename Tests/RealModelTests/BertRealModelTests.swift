@@ -57,6 +57,10 @@ import Testing
         #expect(golden.sentences.contains { $0.text.isEmpty })
         #expect(golden.sentences.contains { $0.token_ids.count == 256 })  // truncated long inputs
         #expect(golden.sentences.contains { $0.text.unicodeScalars.contains { $0.properties.isEmojiPresentation } })
+        // Accented Latin letters, CJK ideographs and digits (the list).
+        #expect(golden.sentences.contains { $0.text.unicodeScalars.contains { (0xC0...0x24F).contains($0.value) } })
+        #expect(golden.sentences.contains { $0.text.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) } })
+        #expect(golden.sentences.contains { $0.text.unicodeScalars.contains { (0x30...0x39).contains($0.value) } })
     }
 
     @Test func tokenIDsMatchGolden() throws {

@@ -54,6 +54,54 @@ struct HNSWBenchmark {
         print(String(format: "HNSW build: %.1f s for %d inserts (M=16, efConstruction=200)", seconds(buildTime), n))
     }
 
+    /// The whole `SummaryCachePolicy.lookup` (partition key, HNSW through `AdaptiveIndex`, expiry,
+    /// guards on the candidates above the threshold) with n entries in one partition: what a
+    /// lookup costs at that size, not just the index search.
+    @Test(.enabled(if: enabled))
+    func policyLookupLatencyAt100k() throws {
+        let env = ProcessInfo.processInfo.environment
+        let n = Int(env["LORASERVE_BENCH_N"] ?? "") ?? 100_000
+        let d = 384
+        var rng = SplitMix64(seed: 100_001)
+        let gen = SyntheticVectors(dimensions: d, intrinsicDimensions: d, clusters: n / 100, spread: 1.0, using: &rng)
+        var config = CacheConfig()
+        config.maxEntries = n * 2
+        config.maxBytes = 1 << 40
+        config.ttlSeconds = 1e9
+        config.similarityThreshold = 0.3  // low enough that the nearest candidates reach the guards
+        var policy = try SummaryCachePolicy(config: config)
+        let tenant = TenantID("bench"), document = DocumentKey(documentID: DocumentID("corpus"), version: "v1")
+        let fingerprint = EmbedderFingerprint(modelID: "synthetic", dimensions: d, normalized: true, maxLength: 256)
+        let clock = ContinuousClock()
+        var storeTimes: [Double] = []
+        for i in 0..<n {
+            let t = clock.now
+            _ = try policy.store(tenant: tenant, document: document, fingerprint: fingerprint, query: "Which item did clerk \(Self.word(i)) list?",
+                                 vector: gen.sampleOne(using: &rng), summary: "summary \(i)", summaryTokenCost: 100, now: Double(i) * 1e-3)
+            storeTimes.append(seconds(clock.now - t))
+        }
+        var times: [Double] = [], hits = 0
+        for (j, q) in gen.sample(count: 500, using: &rng).enumerated() {
+            let t = clock.now
+            let outcome = try policy.lookup(tenant: tenant, document: document, fingerprint: fingerprint,
+                                            query: "Which item did clerk \(Self.word(n + j)) list?", vector: q, now: 1e6)
+            times.append(seconds(clock.now - t))
+            if case .hit = outcome.result { hits += 1 }
+        }
+        times.sort(); storeTimes.sort()
+        #expect(policy.count == n)
+        print(String(format: "policy lookup n=%d d=%d (HNSW above %d entries): p50 %.3f ms  p99 %.3f ms  (%d of 500 hit) | store p50 %.3f ms p99 %.3f ms",
+                     n, d, config.hnswMinimumEntries, times[times.count / 2] * 1e3, times[times.count * 99 / 100] * 1e3, hits,
+                     storeTimes[storeTimes.count / 2] * 1e3, storeTimes[storeTimes.count * 99 / 100] * 1e3))
+    }
+
+    /// A distinct lowercase word per index (no digits or capitals: the guards let such questions match).
+    static func word(_ i: Int) -> String {
+        var i = i, letters: [Character] = []
+        repeat { letters.append(Character(UnicodeScalar(UInt8(97 + i % 26)))); i /= 26 } while i > 0
+        return String(letters)
+    }
+
     func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
