@@ -85,7 +85,9 @@ public struct ReuseVerifier: Sendable {
     /// the fifth reserved set; docs/qa-pipeline.md "The fifth reserved set"). The sixth and
     /// seventh reserved sets served 5 and 8 of 120 at 0.70; ten sets pooled give 29 of 1,212
     /// (2.4%) there, 25 (2.06%) at 0.73 and 21 (1.7%) at 0.75, so session 15 moved it to 0.75
-    /// (reports/qa/verifier-indomain/ten-sets.md).
+    /// (reports/qa/verifier-indomain/ten-sets.md). An eighth set, run once on this configuration
+    /// in session 16, served 3 of 120 there; eleven sets give 24 of 1,332 (1.8%) at 0.75 and 27
+    /// (2.03%) at 0.73, so it stays (reports/qa/served-reserve8/eleven-sets.md).
     public static let defaultThreshold = 0.75
     /// The similarity threshold to pair with the verifier: a candidate floor, not the decision. It
     /// only bounds the verifier's work, so it should drop almost no reusable pair: 0.40 keeps

@@ -7,7 +7,7 @@ import Testing
 /// exact search and lookup latency percentiles of both, and prints them. Opt in with
 /// `LORASERVE_BENCH=1 swift test --filter HNSWBenchmark` (minutes on a shared 2-core machine).
 /// Asserts only recall; times are reported, never asserted.
-@Suite("HNSWBenchmark")
+@Suite("HNSWBenchmark", .serialized)  // one at a time: each times itself on both cores
 struct HNSWBenchmark {
     static let enabled = ProcessInfo.processInfo.environment["LORASERVE_BENCH"] != nil
 
