@@ -48,8 +48,9 @@ struct CacheAPIOptions: ParsableArguments {
     func validate() throws {
         if cacheDB != nil && cachePostgres != nil { throw ValidationError("pass --cache-db or --cache-postgres, not both") }
         if let t = cacheThreshold, !(t > 0 && t <= 1) { throw ValidationError("--cache-threshold must be in (0, 1]") }
-        if !(cacheRefreshInterval >= 0 && cacheRefreshInterval <= 86_400) {
-            throw ValidationError("--cache-refresh-interval must be in [0, 86400] seconds")
+        let longest = SharedCacheRefresher.maximumInterval
+        if !(cacheRefreshInterval >= 0 && cacheRefreshInterval <= longest) {
+            throw ValidationError("--cache-refresh-interval must be in [0, \(Int(longest))] seconds")
         }
         if !(0...1).contains(reuseVerifierThreshold) { throw ValidationError("--reuse-verifier-threshold must be in [0, 1]") }
         for (name, url) in [("--qa-llm", qaLLM), ("--cache-upstream", cacheUpstream)] {

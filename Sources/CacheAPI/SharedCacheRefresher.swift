@@ -54,10 +54,14 @@ public actor SharedCacheRefresher {
         return outcome
     }
 
-    /// The pause between polls: at least 10 ms (no busy loop), at most a day (no overflow of the
-    /// nanosecond count, whatever the caller passed: NaN and negatives count as the minimum).
+    /// The longest pause between polls (a day); `--cache-refresh-interval` accepts up to this.
+    public static let maximumInterval = 86_400.0
+
+    /// The pause between polls: at least 10 ms (no busy loop), at most `maximumInterval` (no
+    /// overflow of the nanosecond count, whatever the caller passed: NaN and negatives count as
+    /// the minimum).
     static func sleepNanoseconds(_ interval: Double) -> UInt64 {
-        let seconds = interval.isNaN ? 0.01 : min(max(interval, 0.01), 86_400)
+        let seconds = interval.isNaN ? 0.01 : min(max(interval, 0.01), maximumInterval)
         return UInt64((seconds * 1e9).rounded())
     }
 

@@ -26,12 +26,6 @@ import TestSupport
         return dot / max((na * nb).squareRoot(), 1e-30)
     }
 
-    static func temporaryDirectory() throws -> String {
-        let directory = NSTemporaryDirectory() + "loraserve-cli-qa-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return directory
-    }
-
     @Test func embedJSONMatchesTheGoldenLineByLineAndAnEmptyLineIsAnEmptyInput() throws {
         let directory = try RealModels.miniLMDirectory()
         // Single-line texts: the empty input, accents, CJK, emoji, numbers and an over-long one among them.
@@ -78,7 +72,7 @@ import TestSupport
 
     @Test func calibrateRecommendsAThresholdFromLabelledPairs() throws {
         let directory = try RealModels.miniLMDirectory()
-        let work = try Self.temporaryDirectory()
+        let work = try CLIRunner.temporaryDirectory(prefix: "loraserve-cli-qa")
         let pairs: [(String, String, Bool)] = [
             ("Who was the Norse leader?", "Who led the Norse raiders?", true),
             ("Who was the Norse leader?", "Name of the leader of the Norse", true),
@@ -118,7 +112,7 @@ import TestSupport
     }
 
     @Test func calibrateRejectsMalformedPairsWithTheLine() throws {
-        let work = try Self.temporaryDirectory()
+        let work = try CLIRunner.temporaryDirectory(prefix: "loraserve-cli-qa")
         let path = work + "/pairs.jsonl"
         try "{\"question_a\": \"a\", \"question_b\": \"b\", \"same_answer\": true}\n{not json\n".write(toFile: path, atomically: true, encoding: .utf8)
         let outcome = try CLIRunner.run(["cache", "calibrate", "--pairs", path])
@@ -157,7 +151,7 @@ import TestSupport
     /// that makes no LLM call.
     @Test func evalQASweepWritesTheReportAndReplaysItsJournal() throws {
         let embedder = try RealModels.miniLMDirectory()
-        let work = try Self.temporaryDirectory()
+        let work = try CLIRunner.temporaryDirectory(prefix: "loraserve-cli-qa")
         let dataset = try Self.tinyDataset(in: work)
         var tiny = TinyLlamaFile()
         tiny.contextLength = 4096
@@ -193,7 +187,7 @@ import TestSupport
     }
 
     @Test func evalQARejectsADatasetWithoutFamilies() throws {
-        let work = try Self.temporaryDirectory()
+        let work = try CLIRunner.temporaryDirectory(prefix: "loraserve-cli-qa")
         try "{\"data\": []}".write(toFile: work + "/squad.json", atomically: true, encoding: .utf8)
         let outcome = try CLIRunner.run(["eval", "qa", "--dataset", work])
         #expect(outcome.status != 0)

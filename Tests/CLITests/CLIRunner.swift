@@ -45,10 +45,15 @@ enum CLIRunner {
                        stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    static func temporaryFile(_ bytes: [UInt8], name: String = "model.gguf") throws -> String {
-        let directory = NSTemporaryDirectory() + "loraserve-cli-\(UUID().uuidString)"
+    /// A new empty directory under the system's temporary folder.
+    static func temporaryDirectory(prefix: String = "loraserve-cli") throws -> String {
+        let directory = NSTemporaryDirectory() + "\(prefix)-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let path = directory + "/" + name
+        return directory
+    }
+
+    static func temporaryFile(_ bytes: [UInt8], name: String = "model.gguf") throws -> String {
+        let path = try temporaryDirectory() + "/" + name
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         return path
     }

@@ -47,8 +47,8 @@ struct HNSWBenchmark {
             hLat.sort(); eLat.sort()
             let recall = Double(found) / Double(queries.count * 10)
             print(String(format: "HNSW n=%d d=%d ef=%d: recall@10 %.4f  p50 %.3f ms  p99 %.3f ms | exact p50 %.3f ms p99 %.3f ms | speed-up p50 %.1fx",
-                         n, d, ef, recall, hLat[hLat.count / 2] * 1e3, hLat[hLat.count * 99 / 100] * 1e3,
-                         eLat[eLat.count / 2] * 1e3, eLat[eLat.count * 99 / 100] * 1e3, eLat[eLat.count / 2] / hLat[hLat.count / 2]))
+                         n, d, ef, recall, Self.at(hLat, 50) * 1e3, Self.at(hLat, 99) * 1e3,
+                         Self.at(eLat, 50) * 1e3, Self.at(eLat, 99) * 1e3, Self.at(eLat, 50) / Self.at(hLat, 50)))
             if ef == HNSWParameters().efSearch { #expect(recall >= 0.98) }
         }
         print(String(format: "HNSW build: %.1f s for %d inserts (M=16, efConstruction=200)", seconds(buildTime), n))
@@ -91,9 +91,12 @@ struct HNSWBenchmark {
         times.sort(); storeTimes.sort()
         #expect(policy.count == n)
         print(String(format: "policy lookup n=%d d=%d (HNSW above %d entries): p50 %.3f ms  p99 %.3f ms  (%d of 500 hit) | store p50 %.3f ms p99 %.3f ms",
-                     n, d, config.hnswMinimumEntries, times[times.count / 2] * 1e3, times[times.count * 99 / 100] * 1e3, hits,
-                     storeTimes[storeTimes.count / 2] * 1e3, storeTimes[storeTimes.count * 99 / 100] * 1e3))
+                     n, d, config.hnswMinimumEntries, Self.at(times, 50) * 1e3, Self.at(times, 99) * 1e3, hits,
+                     Self.at(storeTimes, 50) * 1e3, Self.at(storeTimes, 99) * 1e3))
     }
+
+    /// The `percent`th percentile of sorted, non-empty times (nearest rank below).
+    static func at(_ sorted: [Double], _ percent: Int) -> Double { sorted[sorted.count * percent / 100] }
 
     /// A distinct lowercase word per index (no digits or capitals: the guards let such questions match).
     static func word(_ i: Int) -> String {
